@@ -1,0 +1,5 @@
+"""`python -m detente` runs the command line."""
+
+from detente.cli import main
+
+main()

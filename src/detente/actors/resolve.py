@@ -1,0 +1,557 @@
+"""Resolve actor mentions in a parsed article to :class:`~detente.schema.Actor` records.
+
+The resolver finds, in this order:
+
+1. names from the dictionaries (countries, their adjectives and capitals, IGOs, named
+   institutions), with a spaCy ``PhraseMatcher`` so the matching runs in C;
+2. role nouns ("foreign minister", "troops"), given a country from their own noun phrase
+   ("China's", "Russian", "of Japan") and a person when a name stands beside them
+   ("China's Foreign Minister, Wang Yi", "Russian President Vladimir Putin");
+3. later references to people: the surname ("Wang stated"), a role noun ("the diplomat",
+   "the minister") and he/she, each to the nearest compatible person;
+4. plural references to a pair of countries ("the two nations", "both countries").
+
+The result maps every token that names an actor to that actor's id, which is how the
+event, quote and stance stages find who did what.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from detente.actors.dictionary import DATA, ActorDictionary, ActorEntry, AgentEntry, read_tsv
+from detente.schema import Actor, Mention
+
+PAIR_NOUNS = frozenset({"nation", "country", "side", "government", "state", "neighbour",
+                        "neighbor", "power", "partner", "capital", "leader"})
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+FIRST_PERSON = frozenset({"i", "me", "we", "us"})
+_ACRONYM = re.compile(r"^[A-Z0-9.&+-]+$")
+
+
+@lru_cache(maxsize=1)
+def _surnames_first() -> frozenset[str]:
+    text = (DATA / "surnames_first.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+@lru_cache(maxsize=1)
+def _role_references() -> dict[str, frozenset[str]]:
+    """Generic role nouns and the specific roles they can refer back to."""
+    table: dict[str, frozenset[str]] = {}
+    for _, row in read_tsv(DATA / "role_references.tsv", ("noun", "roles")):
+        table[row["noun"]] = frozenset(r.strip() for r in row["roles"].split("|") if r.strip())
+    return table
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "actor"
+
+
+def _is_exact_case(phrase: str) -> bool:
+    """Acronyms ("US", "WHO", "AU") match only in capitals, so "us" and "who" do not."""
+    letters = [c for c in phrase if c.isalpha()]
+    return bool(letters) and _ACRONYM.match(phrase) is not None and len(phrase) <= 8
+
+
+@dataclass
+class ResolvedActors:
+    """The actors of one document and which tokens name them."""
+
+    actors: list[Actor]
+    by_token: dict[int, list[str]]
+    persons_by_position: list[tuple[int, str]] = field(default_factory=list)
+
+    def at(self, token: Token) -> list[str]:
+        """Actor ids named by ``token`` (empty when it names none)."""
+        return self.by_token.get(token.i, [])
+
+    def assign(self, token: Token, actor_id: str) -> None:
+        """Name ``actor_id`` by ``token`` and record the mention (used for I/we in quotes)."""
+        self.by_token[token.i] = [actor_id]
+        for actor in self.actors:
+            if actor.id == actor_id:
+                actor.mentions.append(Mention(token.text, token.idx, token.idx + len(token)))
+                actor.mentions.sort(key=lambda m: m.start)
+                return
+
+    def get(self, actor_id: str) -> Actor:
+        """The actor with ``actor_id``."""
+        for actor in self.actors:
+            if actor.id == actor_id:
+                return actor
+        raise KeyError(actor_id)
+
+
+class _Registry:
+    """Actors of one document, created once per identity and named by token spans."""
+
+    def __init__(self) -> None:
+        self.actors: dict[str, Actor] = {}
+        self.keys: dict[tuple[str, ...], str] = {}
+        self.by_token: dict[int, list[str]] = {}
+        self.person_mentions: list[tuple[int, str]] = []  # (token index, person id)
+
+    def get(self, key: tuple[str, ...], make: Actor) -> Actor:
+        if key in self.keys:
+            return self.actors[self.keys[key]]
+        actor_id, n = make.id, 2
+        while actor_id in self.actors:
+            actor_id, n = f"{make.id}-{n}", n + 1
+        make.id = actor_id
+        self.actors[actor_id] = make
+        self.keys[key] = actor_id
+        return make
+
+    def name(self, actor: Actor, span: Span, tokens: Span | None = None) -> None:
+        """Record ``span`` as a mention of ``actor`` and map its tokens (or ``tokens``)."""
+        mention = Mention(span.text, span.start_char, span.end_char)
+        if mention not in actor.mentions:
+            actor.mentions.append(mention)
+        for token in tokens if tokens is not None else span:
+            self.by_token[token.i] = [actor.id]
+        if actor.kind == "person":
+            self.person_mentions.append((span.start, actor.id))
+
+    def result(self) -> ResolvedActors:
+        actors = [a for a in self.actors.values() if a.mentions]
+        for actor in actors:
+            actor.mentions.sort(key=lambda m: m.start)
+        actors.sort(key=lambda a: a.mentions[0].start)
+        return ResolvedActors(actors, self.by_token, sorted(self.person_mentions))
+
+
+class ActorResolver:
+    """Finds and resolves actors in parsed documents; build once, use for every article."""
+
+    def __init__(self, nlp: Language, dictionary: ActorDictionary) -> None:
+        self.vocab = nlp.vocab
+        self.names_exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.names = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.roles = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.name_entries: dict[str, list[ActorEntry]] = {}
+        self.role_entries: dict[str, AgentEntry] = {}
+        exact: list[str] = []
+        folded: list[str] = []
+        for entry in dictionary.actors:
+            key = entry.phrase if _is_exact_case(entry.phrase) else entry.phrase.lower()
+            if key not in self.name_entries:
+                (exact if _is_exact_case(entry.phrase) else folded).append(entry.phrase)
+                self.name_entries[key] = []
+            # later entries (a user's dictionary) win: they go first
+            self.name_entries[key].insert(0, entry)
+        for phrases, matcher in ((exact, self.names_exact), (folded, self.names)):
+            for phrase in phrases:
+                key = phrase if matcher is self.names_exact else phrase.lower()
+                matcher.add(key, [nlp.make_doc(p) for p in _spellings(phrase)])
+        role_phrases = []
+        for agent in dictionary.agents:
+            key = agent.phrase.lower()
+            if key not in self.role_entries:
+                role_phrases.append(key)
+            self.role_entries[key] = agent
+        for phrase in role_phrases:
+            self.roles.add(phrase, [nlp.make_doc(p) for p in _spellings(phrase)])
+        self.surnames_first = _surnames_first()
+        self.country_names = {e.country: e.name for e in dictionary.actors
+                              if e.kind == "country" and e.country}
+        self.role_refs = _role_references()
+
+    # -- matching -------------------------------------------------------------------------
+
+    def _name_spans(self, doc: Doc) -> list[tuple[Span, ActorEntry]]:
+        spans: list[Span] = []
+        for matcher in (self.names_exact, self.names):
+            for match_id, start, end in matcher(doc):
+                span = doc[start:end]
+                # a name is written with a capital: "Turkey" the state, not "turkey"
+                if matcher is self.names and not span[0].text[:1].isupper():
+                    continue
+                span.label_ = self.vocab.strings[match_id]
+                spans.append(span)
+        out = []
+        for span in filter_spans(spans):
+            entries = self.name_entries.get(span.label_) or []
+            if entries:
+                out.append((span, entries[0]))
+        return out
+
+    def _role_spans(self, doc: Doc, taken: set[int]) -> list[tuple[Span, AgentEntry]]:
+        spans = []
+        for match_id, start, end in self.roles(doc):
+            span = doc[start:end]
+            if any(t.i in taken for t in span) or span[-1].pos_ not in ("NOUN", "PROPN"):
+                continue
+            span.label_ = self.vocab.strings[match_id]
+            spans.append(span)
+        return [(s, self.role_entries[s.label_]) for s in filter_spans(spans)]
+
+    # -- resolution -----------------------------------------------------------------------
+
+    def resolve(self, doc: Doc, on: date | None = None) -> ResolvedActors:
+        """Resolve every actor mention in ``doc``; ``on`` picks dated dictionary codes."""
+        reg = _Registry()
+        country_of: dict[int, str] = {}  # token index -> ISO3 of a country name/adjective
+        taken: set[int] = set()
+
+        for span, entry in self._name_spans(doc):
+            actor = self._actor_for_entry(reg, entry, on)
+            reg.name(actor, span)
+            taken.update(t.i for t in span)
+            if entry.kind == "country" and entry.country:
+                for t in span:
+                    country_of[t.i] = entry.country
+
+        persons = [e for e in doc.ents if e.label_ == "PERSON" and not any(
+            t.i in taken for t in e)]
+        person_at = {t.i: ent for ent in persons for t in ent}
+
+        deferred: list[tuple[Span, AgentEntry, str | None]] = []
+        for span, agent in self._role_spans(doc, taken):
+            owner = self._named_owner(span, reg, country_of)
+            if owner is not None:
+                # "the People's Daily newspaper", "the BRICS group": the noun names the body
+                reg.name(owner, span)
+                taken.update(t.i for t in span)
+                continue
+            country = self._country_context(span, country_of)
+            if agent.kind == "person" and span[-1].tag_ in ("NNS", "NNPS"):
+                agent = AgentEntry(agent.phrase, agent.sector, "group", agent.role)
+            named = self._named_person(span, person_at, taken) if agent.kind == "person" else None
+            if named is not None:
+                agent = self._counterpart(span, agent, reg)
+                country = country or self._country_context(named, country_of)
+                actor = self._person(reg, named, agent, country)
+                reg.name(actor, named)
+                reg.name(actor, self._np_span(span, country_of), span)
+                taken.update(t.i for t in named)
+            elif agent.kind == "person":
+                deferred.append((span, agent, country))
+            else:
+                actor = self._group(reg, agent, country)
+                reg.name(actor, self._np_span(span, country_of), span)
+            taken.update(t.i for t in span)
+
+        for ent in persons:
+            if any(t.i in taken for t in ent):
+                continue
+            actor = self._known_person(reg, ent) or self._person(reg, ent, None, None)
+            reg.name(actor, ent)
+            taken.update(t.i for t in ent)
+
+        self._surnames(doc, reg, taken)
+        for span, agent, country in deferred:
+            self._role_reference(doc, reg, span, agent, country, country_of)
+        self._pronouns(doc, reg)
+        self._pairs(doc, reg, country_of)
+        return reg.result()
+
+    def _actor_for_entry(self, reg: _Registry, entry: ActorEntry, on: date | None) -> Actor:
+        code = entry.code_on(on)
+        if entry.kind == "country":
+            iso3 = entry.country or code or entry.name
+            return reg.get(("country", iso3),
+                           Actor(iso3, entry.name, "country", iso3, None, iso3))
+        if entry.kind == "person":
+            sector = code[3:6] if code and len(code) >= 6 else entry.sector
+            country = code[:3] if code and len(code) >= 3 else entry.country
+            return reg.get(("person", entry.name.lower()),
+                           Actor(_slug(entry.name), entry.name, "person", country, sector or None,
+                                 code, entry.role))
+        actor_id = code if entry.kind == "igo" and code else _slug(entry.name)
+        return reg.get((entry.kind, entry.name.lower()),
+                       Actor(actor_id, entry.name, entry.kind, entry.country, entry.sector, code,
+                             entry.role))
+
+    def _person(self, reg: _Registry, name: Span, agent: AgentEntry | None,
+                country: str | None) -> Actor:
+        text = name.text.strip()
+        known = self._known_person(reg, name)
+        if known is not None:
+            if agent is not None and known.role is None:
+                known.role, known.sector = agent.role, agent.sector
+                known.country = known.country or country
+                known.code = _code(known.country, known.sector)
+            return known
+        sector = agent.sector if agent else None
+        return reg.get(("person", text.lower()),
+                       Actor(_slug(text), text, "person", country, sector, _code(country, sector),
+                             agent.role if agent else None))
+
+    def _known_person(self, reg: _Registry, name: Span) -> Actor | None:
+        """A person already in the document whose name or surname this is."""
+        text = name.text.strip().lower()
+        words = text.split()
+        for actor in reg.actors.values():
+            if actor.kind != "person":
+                continue
+            full = actor.name.lower()
+            if full == text or (len(words) == 1 and words[0] in self._surname_keys(actor.name)):
+                return actor
+            if len(words) > 1 and full.split()[-1] == words[-1] and full.split()[0] == words[0]:
+                return actor
+        return None
+
+    def _group(self, reg: _Registry, agent: AgentEntry, country: str | None) -> Actor:
+        sector = agent.sector
+        code = _code(country, sector)
+        name = f"{self.country_names.get(country, country)} {agent.role}" if country \
+            else agent.role
+        actor_id = code if code and country and sector else _slug(name)
+        return reg.get(("group", country or "", sector or agent.role),
+                       Actor(actor_id, name, agent.kind, country, sector, code, agent.role))
+
+    def _country_context(self, span: Span, country_of: dict[int, str]) -> str | None:
+        """The country a role noun belongs to: "China's", "Russian", "U.S.", "of Japan"."""
+        head = span[-1]
+        candidates = [t for t in head.children if t.dep_ in ("poss", "amod", "compound", "nmod")]
+        candidates += [t for t in span if t.i != head.i]
+        left = head.i - 1
+        while left >= span.sent.start and (
+            doc_token := head.doc[left]
+        ).dep_ in ("poss", "case", "amod", "compound", "nmod", "det", "punct") and \
+                doc_token.text not in (",", "(", ")"):
+            candidates.append(doc_token)
+            left -= 1
+        for t in candidates:
+            for sub in (t, *t.subtree) if t.dep_ == "poss" else (t,):
+                if sub.i in country_of:
+                    return country_of[sub.i]
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                for pobj in prep.children:
+                    if pobj.i in country_of:
+                        return country_of[pobj.i]
+        return None
+
+    @staticmethod
+    def _counterpart(span: Span, agent: AgentEntry, reg: _Registry) -> AgentEntry:
+        """"his counterpart, Park Min-jae": Park holds the role of the possessor."""
+        if agent.role != "counterpart":
+            return agent
+        for child in span[-1].children:
+            if child.dep_ != "poss":
+                continue
+            owners = reg.by_token.get(child.i, [])
+            if not owners and child.lower_ in ("his", "her"):
+                # the pronouns are resolved later; "his" is the last person named before
+                earlier = [aid for pos, aid in sorted(reg.person_mentions) if pos < child.i]
+                owners = earlier[-1:]
+            for actor_id in owners:
+                owner = reg.actors[actor_id]
+                if owner.kind == "person" and owner.role:
+                    return AgentEntry(agent.phrase, owner.sector, "person", owner.role)
+        return agent
+
+    @staticmethod
+    def _named_owner(span: Span, reg: _Registry, country_of: dict[int, str]) -> Actor | None:
+        """A named organisation right before a role noun of its own noun phrase."""
+        if span.start == 0:
+            return None
+        prev = span.doc[span.start - 1]
+        if prev.i in country_of or prev.head.i not in range(span.start, span.end):
+            return None
+        for actor_id in reg.by_token.get(prev.i, []):
+            actor = reg.actors[actor_id]
+            if actor.kind in ("igo", "organization", "group"):
+                return actor
+        return None
+
+    @staticmethod
+    def _np_span(span: Span, country_of: dict[int, str]) -> Span:
+        """Widen a role span to its determiner and country modifier ("China's Foreign Minister")."""
+        doc = span.doc
+        start = span.start
+        while start > span.sent.start:
+            prev = doc[start - 1]
+            if prev.i in country_of or prev.dep_ == "det" or (
+                    prev.dep_ == "case" and prev.head.i in country_of):
+                start -= 1
+            else:
+                break
+        while start < span.start and doc[start].dep_ == "case":
+            start += 1
+        return doc[start:span.end]
+
+    @staticmethod
+    def _named_person(span: Span, person_at: dict[int, Span], taken: set[int]) -> Span | None:
+        """The name standing beside a role noun: apposition or title before the name."""
+        head = span[-1]
+        doc = span.doc
+
+        def name_of(token: Token) -> Span | None:
+            if token.i in person_at:
+                return person_at[token.i]
+            # the tagger sometimes calls a new name ORG; a proper-noun apposition still is one
+            if token.pos_ == "PROPN" and token.i not in taken and token.ent_type_ not in (
+                "GPE", "NORP", "LOC", "DATE", "CARDINAL"
+            ):
+                left = token.left_edge.i
+                words = [t for t in doc[left:token.i + 1] if t.pos_ == "PROPN"]
+                if words and words[0].i + len(words) - 1 == token.i and len(words) <= 4:
+                    return doc[words[0].i:token.i + 1]
+            return None
+
+        for child in head.children:
+            if child.dep_ == "appos":
+                found = name_of(child)
+                if found is not None:
+                    return found
+        if head.dep_ == "appos":
+            found = name_of(head.head)
+            if found is not None:
+                return found
+        # "Russian President Vladimir Putin": the title is a compound of the name's head
+        if head.dep_ in ("compound", "nmod", "amod") and head.head.i in person_at:
+            return person_at[head.head.i]
+        if span.end < len(doc) and span.end in person_at and \
+                person_at[span.end].start == span.end:
+            return person_at[span.end]
+        return None
+
+    def _surname_keys(self, name: str) -> set[str]:
+        words = [w for w in name.lower().replace(".", " ").split() if w]
+        keys = {words[-1]} if words else set()
+        if len(words) in (2, 3) and words[0] in self.surnames_first:
+            keys.add(words[0])
+        return keys
+
+    def _surnames(self, doc: Doc, reg: _Registry, taken: set[int]) -> None:
+        """Carry people through the document by surname ("Wang stated")."""
+        by_surname: dict[str, list[Actor]] = {}
+        for actor in reg.actors.values():
+            if actor.kind == "person" and len(actor.name.split()) > 1:
+                for key in self._surname_keys(actor.name):
+                    by_surname.setdefault(key, []).append(actor)
+        if not by_surname:
+            return
+        for token in doc:
+            if token.i in taken or not token.text[:1].isupper():
+                continue
+            actors = by_surname.get(token.lower_)
+            if actors:
+                actor = actors[0]
+                reg.name(actor, doc[token.i:token.i + 1])
+                taken.add(token.i)
+
+    def _role_reference(self, doc: Doc, reg: _Registry, span: Span, agent: AgentEntry,
+                        country: str | None, country_of: dict[int, str]) -> None:
+        """Link "the minister" / "China's foreign minister" to the person it means."""
+        indefinite = any(t.lower_ in ("a", "an", "another") for t in span[-1].children
+                         if t.dep_ == "det")
+        target = None
+        if not indefinite:
+            target = self._compatible_person(reg, span, agent, country)
+        if target is None:
+            target = reg.get(
+                ("person-role", country or "", agent.role, str(span.start) if indefinite else ""),
+                Actor(_slug(f"{country or ''} {agent.role}"),
+                      f"{agent.role} of {self.country_names.get(country, country)}" if country
+                      else agent.role, "person", country,
+                      agent.sector, _code(country, agent.sector), agent.role),
+            )
+        reg.name(target, self._np_span(span, country_of), span)
+
+    def _compatible_person(self, reg: _Registry, span: Span, agent: AgentEntry,
+                           country: str | None) -> Actor | None:
+        allowed = self.role_refs.get(agent.role, frozenset()) | {agent.role}
+        head_word = agent.role.split()[-1]
+
+        def fits(actor: Actor) -> bool:
+            if actor.kind != "person" or actor.role is None:
+                return False
+            if country and actor.country and actor.country != country:
+                return False
+            return actor.role in allowed or (actor.role.split()[-1] == head_word and (
+                len(agent.role.split()) == 1 or actor.role == agent.role))
+
+        mentions = reg.person_mentions
+        before = [aid for pos, aid in sorted(mentions) if pos < span.start]
+        for actor_id in reversed(before):
+            if fits(reg.actors[actor_id]):
+                return reg.actors[actor_id]
+        # a headline names the role before the article names the person
+        after = [aid for pos, aid in sorted(mentions) if pos > span.start]
+        for actor_id in after:
+            actor = reg.actors[actor_id]
+            if fits(actor) and actor.role == agent.role and (country is None or
+                                                             actor.country == country):
+                return actor
+        return None
+
+    @staticmethod
+    def _pronouns(doc: Doc, reg: _Registry) -> None:
+        """He/she to the nearest person named before it (subjects of earlier clauses first)."""
+        if not reg.person_mentions:
+            return
+        mentions = sorted(reg.person_mentions)
+        positions = [pos for pos, _ in mentions]
+        for token in doc:
+            if token.lower_ not in PERSON_PRONOUNS or token.i in reg.by_token:
+                continue
+            k = bisect_left(positions, token.i)
+            if k == 0:
+                continue
+            actor = reg.actors[mentions[k - 1][1]]
+            actor.mentions.append(Mention(token.text, token.idx, token.idx + len(token)))
+            reg.by_token[token.i] = [actor.id]
+
+    @staticmethod
+    def _pairs(doc: Doc, reg: _Registry, country_of: dict[int, str]) -> None:
+        """Resolve "the two nations" / "both countries" to the last pair of countries named."""
+        pair: tuple[str, str] | None = None
+        for token in doc:
+            iso = country_of.get(token.i)
+            if iso is not None:
+                other = None
+                if token.dep_ == "conj" and token.head.i in country_of and \
+                        len(token.head.conjuncts) == 1:
+                    other = country_of[token.head.i]
+                elif token.i >= 2 and doc[token.i - 1].text in ("-", "–") and \
+                        token.i - 2 in country_of:
+                    other = country_of[token.i - 2]
+                if other and other != iso:
+                    pair = (other, iso)
+                continue
+            if pair is None or token.lemma_.lower() not in PAIR_NOUNS or token.tag_ != "NNS":
+                continue
+            dets = {c.lower_ for c in token.children if c.dep_ in ("det", "nummod", "predet")}
+            if not dets & {"two", "both", "the"}:
+                continue
+            ids = []
+            for iso3 in pair:
+                key = ("country", iso3)
+                if key in reg.keys:
+                    ids.append(reg.keys[key])
+            if len(ids) == 2:
+                start = token.left_edge.i
+                span = doc[start:token.i + 1]
+                for actor_id in ids:
+                    actor = reg.actors[actor_id]
+                    actor.mentions.append(Mention(span.text, span.start_char, span.end_char))
+                reg.by_token[token.i] = ids
+
+
+def _spellings(phrase: str) -> list[str]:
+    """A phrase as written and with typographic apostrophes ("People’s Daily")."""
+    if "'" in phrase:
+        return [phrase, phrase.replace("'", "’")]
+    return [phrase]
+
+
+def _code(country: str | None, sector: str | None) -> str | None:
+    if country and sector:
+        return country + sector
+    return country or (f"---{sector}" if sector else None)

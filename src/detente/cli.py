@@ -1,0 +1,115 @@
+"""The ``detente`` command line. Heavy imports (spaCy) happen inside the commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+
+import click
+
+from detente import __version__
+from detente.ingest.readers import MAX_CHARS, BadRecord, read_paths
+from detente.schema import Article
+
+FORMATS = ("table", "json", "jsonl", "plover")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="detente")
+def main() -> None:
+    """detente: news about international affairs in, event data out."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="Output format (default: table on a terminal, jsonl otherwise).")
+@click.option("--date", help="Article date (YYYY-MM-DD) for inputs that do not give one.")
+@click.option("--model", default=None, help="Name of an installed spaCy English pipeline.")
+@click.option("--max-chars", default=MAX_CHARS, show_default=True,
+              help="Skip articles longer than this many characters.")
+@click.option("--batch-size", default=32, show_default=True, help="Articles parsed per batch.")
+@click.option("--actors", "actor_files", multiple=True, type=click.Path(exists=True),
+              help="Your own actor TSV (columns phrase, name, iso3, sector, kind); repeatable.")
+@click.option("--roles", "role_files", multiple=True, type=click.Path(exists=True),
+              help="Your own role-noun TSV (columns phrase, sector, kind, role); repeatable.")
+@click.option("--petrarch-actors", multiple=True, type=click.Path(exists=True),
+              help="A PETRARCH/TABARI actor dictionary, as it is; repeatable.")
+@click.option("--petrarch-agents", multiple=True, type=click.Path(exists=True),
+              help="A PETRARCH/TABARI agents dictionary, as it is; repeatable.")
+def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: str | None,
+            max_chars: int, batch_size: int, actor_files: tuple[str, ...],
+            role_files: tuple[str, ...], petrarch_actors: tuple[str, ...],
+            petrarch_agents: tuple[str, ...]) -> None:
+    """Extract actors, events, quotes, stances and entities from articles.
+
+    PATHS are .txt articles, .jsonl(.gz) files with one {"id", "text", "title", "date",
+    "url"} object a line, directories of those, or - for standard input. The exit status
+    is 1 when any input was skipped (each is listed on standard error).
+    """
+    from detente.errors import DetenteError
+    from detente.events.dates import parse_iso
+    from detente.export import plover_records, to_jsonl, to_table
+    from detente.nlp import DEFAULT_MODEL
+    from detente.pipeline import Pipeline, get_pipeline
+
+    if date is not None and parse_iso(date) is None:
+        raise click.BadParameter(f"{date!r} is not a date; write YYYY-MM-DD", param_hint="--date")
+    fmt = fmt or ("table" if sys.stdout.isatty() else "jsonl")
+    try:
+        if actor_files or role_files or petrarch_actors or petrarch_agents:
+            from detente.actors.dictionary import (
+                load_default,
+                load_institutions,
+                load_roles,
+            )
+            from detente.actors.petrarch import load_petrarch
+
+            dictionary = load_default()
+            for path in actor_files:
+                dictionary.actors.extend(load_institutions(path))
+            for path in role_files:
+                dictionary.agents.extend(load_roles(path))
+            dictionary.extend(load_petrarch(petrarch_actors, petrarch_agents))
+            pipeline = Pipeline(model or DEFAULT_MODEL, dictionary)
+        else:
+            pipeline = get_pipeline(model or DEFAULT_MODEL)
+    except DetenteError as err:
+        raise click.ClickException(str(err)) from err
+    skipped: list[BadRecord] = []
+
+    def good() -> Iterator[Article]:
+        for item in read_paths(paths, date=date, max_chars=max_chars):
+            if isinstance(item, BadRecord):
+                skipped.append(item)
+                click.echo(f"detente: skipped {item}", err=True)
+            else:
+                yield item
+
+    out = sys.stdout
+    first = True
+    if fmt == "json":
+        out.write("[")
+    for document in pipeline.extract_many(good(), batch_size=batch_size):
+        if fmt == "jsonl":
+            out.write(to_jsonl(document) + "\n")
+        elif fmt == "json":
+            out.write(("" if first else ",") + "\n" + json.dumps(document.to_dict(),
+                                                                 ensure_ascii=False, indent=2))
+        elif fmt == "plover":
+            for record in plover_records(document):
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            out.write(("" if first else "\n") + to_table(document) + "\n")
+        first = False
+        out.flush()
+    if fmt == "json":
+        out.write("\n]\n")
+    if skipped:
+        click.echo(f"detente: {len(skipped)} input(s) skipped; see the messages above", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""The verb-pattern dictionary (data/verbs.tsv) and matching a verb against it.
+
+A pattern is a trigger lemma and the lemmas of words that must stand beside it in the
+parse: ``sign agreement``, ``call off``, ``impose economic sanction``, ``refuse meet``.
+The pattern with the most companions present wins; ties go to the earlier line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.tokens import Token
+
+from detente.actors.dictionary import DATA, read_tsv
+from detente.errors import DictionaryError
+from detente.events.ontology import cameo_table
+
+# dependents whose lemmas can complete a pattern
+COMPANION_DEPS = frozenset({"prt", "prep", "agent", "dobj", "dative", "attr", "acomp", "oprd",
+                            "xcomp", "ccomp", "advmod", "npadvmod", "nsubjpass"})
+NOUN_MODIFIER_DEPS = frozenset({"compound", "amod", "prep", "nmod"})
+
+
+@dataclass(frozen=True)
+class VerbPattern:
+    """One line of the verb dictionary."""
+
+    trigger: str
+    companions: frozenset[str]
+    code: str
+    line: int
+
+
+@dataclass(frozen=True)
+class PatternMatch:
+    """A pattern that matched at a verb, and the tokens that made it match."""
+
+    pattern: VerbPattern
+    tokens: tuple[Token, ...]
+
+
+class VerbDictionary:
+    """Verb patterns indexed by trigger lemma."""
+
+    def __init__(self, patterns: Iterable[VerbPattern]) -> None:
+        self.by_trigger: dict[str, list[VerbPattern]] = {}
+        for pattern in patterns:
+            self.by_trigger.setdefault(pattern.trigger, []).append(pattern)
+        for patterns_of in self.by_trigger.values():
+            patterns_of.sort(key=lambda p: (-len(p.companions), p.line))
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.by_trigger.values())
+
+    def match(self, verb: Token) -> PatternMatch | None:
+        """The best pattern for ``verb`` given the words around it, or None."""
+        candidates = self.by_trigger.get(verb.lemma_.lower())
+        if not candidates:
+            return None
+        near = companions(verb)
+        for pattern in candidates:
+            if pattern.companions <= near.keys():
+                return PatternMatch(pattern, (verb, *(near[w] for w in pattern.companions)))
+        return None
+
+
+def companions(verb: Token) -> dict[str, Token]:
+    """Lemmas of the words that can complete a pattern at ``verb``, with their tokens."""
+    found: dict[str, Token] = {}
+
+    def add(token: Token) -> None:
+        found.setdefault(token.lemma_.lower(), token)
+        found.setdefault(token.lower_, token)
+
+    for child in verb.children:
+        if child.dep_ not in COMPANION_DEPS:
+            continue
+        add(child)
+        if child.dep_ in ("dobj", "attr", "nsubjpass", "dative", "oprd"):
+            for mod in child.children:
+                if mod.dep_ in NOUN_MODIFIER_DEPS:
+                    add(mod)
+        elif child.dep_ == "prep":
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    add(pobj)
+        elif child.dep_ == "xcomp":
+            for grand in child.children:
+                if grand.dep_ in ("dobj", "prt", "prep"):
+                    add(grand)
+    return found
+
+
+def load_verbs(path: Path | str | None = None) -> VerbDictionary:
+    """Load a verb dictionary; unknown CAMEO codes are an error naming the line."""
+    path = path or DATA / "verbs.tsv"
+    table = cameo_table()
+    patterns = []
+    seen: set[tuple[str, frozenset[str]]] = set()
+    for number, row in read_tsv(path, ("pattern", "code")):
+        words = row["pattern"].lower().split()
+        if not words:
+            raise DictionaryError(f"{path}:{number}: empty pattern; write a verb lemma")
+        code = row["code"]
+        if code not in table:
+            raise DictionaryError(
+                f"{path}:{number}: CAMEO code {code!r} does not exist; use a code from "
+                f"detente/data/cameo.tsv"
+            )
+        key = (words[0], frozenset(words[1:]))
+        if key in seen:
+            continue
+        seen.add(key)
+        patterns.append(VerbPattern(words[0], frozenset(words[1:]), code, number))
+    return VerbDictionary(patterns)

@@ -1,0 +1,254 @@
+"""Direct and indirect speech, each attributed to a resolved actor with its cue verb.
+
+Direct quotes are found from quotation marks (straight and curly), may run over several
+sentences and may be split around their cue ("First," she said, "second."). The cue is a
+speech verb next to the quote; its subject, resolved by the actor stage (surname, role noun,
+pronoun), is the speaker. A quote with no cue of its own continues the speaker of the quote
+before it in the same paragraph. Indirect speech is a speech verb with a clausal
+complement ("Wang stated that ...") or "according to X, ...".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Doc, Span, Token
+
+from detente.actors.dictionary import DATA
+from detente.actors.resolve import FIRST_PERSON, ResolvedActors
+from detente.schema import Quote
+
+OPENERS = {"“": "”", '"': '"', "«": "»", "„": "“"}
+MIN_WORDS = 4
+# text between two pieces of one split quote: ", he said, " / ", Wang added. "
+MAX_INTERRUPTION = 80
+
+
+@lru_cache(maxsize=1)
+def speech_verbs() -> frozenset[str]:
+    """Lemmas of verbs that introduce speech (data/speech_verbs.txt)."""
+    text = (DATA / "speech_verbs.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+@dataclass
+class _Piece:
+    start: int  # offsets of the quoted words, marks excluded
+    end: int
+
+
+def find_quote_marks(text: str) -> list[_Piece]:
+    """Spans enclosed in double quotation marks; an unclosed quote ends with its paragraph."""
+    pieces: list[_Piece] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in OPENERS:
+            closer = OPENERS[ch]
+            j = i + 1
+            while j < n and text[j] != closer and not (ch == "“" and text[j] == "“"):
+                if text.startswith("\n\n", j):
+                    break
+                j += 1
+            if j < n and text[j] == closer:
+                pieces.append(_Piece(i + 1, j))
+                i = j + 1
+                continue
+            if j > i + 1:
+                # unbalanced: the quote runs to the end of its paragraph
+                pieces.append(_Piece(i + 1, j))
+            i = j
+            continue
+        i += 1
+    return [p for p in pieces if _is_speech(text[p.start:p.end])]
+
+
+def _is_speech(inner: str) -> bool:
+    """Words in quotation marks that read as speech, not a title or scare quote."""
+    words = inner.split()
+    return len(words) >= MIN_WORDS or (len(words) >= 2 and inner.rstrip()[-1:] in ".,!?")
+
+
+class QuoteFinder:
+    """Finds quotes in a parsed document and attributes them to actors."""
+
+    def __init__(self) -> None:
+        self.verbs = speech_verbs()
+
+    def find(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
+        """All quotes of ``doc`` in text order; I/we inside a direct quote name its speaker."""
+        direct = self._direct(doc, actors)
+        inside = [(q.start, q.end) for q in direct]
+        for quote in direct:
+            if quote.speaker is None:
+                continue
+            for token in _tokens_in(doc, quote.start, quote.end):
+                if token.lower_ in FIRST_PERSON and not actors.at(token):
+                    actors.assign(token, quote.speaker)
+        indirect = self._indirect(doc, actors, inside)
+        return sorted(direct + indirect, key=lambda q: q.start)
+
+    # -- direct ---------------------------------------------------------------------------
+
+    def _direct(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
+        text = doc.text
+        pieces = find_quote_marks(text)
+        quotes: list[Quote] = []
+        previous: Quote | None = None
+        k = 0
+        while k < len(pieces):
+            group = [pieces[k]]
+            cue = self._cue_between(doc, pieces[k], pieces[k + 1]) if k + 1 < len(pieces) \
+                else None
+            if cue is not None:
+                group.append(pieces[k + 1])
+                k += 1
+            else:
+                cue = self._cue_near(doc, group[0], group[-1], pieces)
+            k += 1
+            start, end = group[0].start, group[-1].end
+            speaker = self._speaker(cue, actors) if cue is not None else None
+            cue_text = _cue_text(cue) if cue is not None else None
+            if cue is None and previous is not None and "\n\n" not in text[previous.end:start]:
+                speaker, cue_text = previous.speaker, None
+            quote = Quote(text[start:end], start, end, "direct", speaker, cue_text,
+                          [(p.start, p.end) for p in group])
+            quotes.append(quote)
+            previous = quote
+        return quotes
+
+    def _cue_between(self, doc: Doc, first: _Piece, second: _Piece) -> Token | None:
+        """The cue of a quote split around it: “A,” he said, “B.”"""
+        gap = doc.text[first.end + 1:second.start - 1]  # between the closing and opening marks
+        if len(gap) > MAX_INTERRUPTION or "\n" in gap or not gap.rstrip().endswith((",", ":")):
+            # ", he said. “" starts a new quote; ", he said, “" goes on with the same one
+            return None
+        if not doc.text[first.start:first.end].rstrip().endswith((",", "…", "—", "-")):
+            return None
+        return self._speech_verb(_tokens_in(doc, first.end + 1, second.start - 1))
+
+    def _cue_near(self, doc: Doc, first: _Piece, last: _Piece,
+                  pieces: list[_Piece]) -> Token | None:
+        """A speech verb in the quote's sentence: after it ("...," Wang said), else before."""
+        text = doc.text
+        after_end = _clause_end(text, last.end + 1, pieces)
+        after = self._speech_verb(_tokens_in(doc, last.end + 1, after_end))
+        before_start = _clause_start(text, first.start - 1, pieces)
+        before = self._speech_verb(_tokens_in(doc, before_start, first.start - 1), last=True)
+        quoted = text[first.start:last.end].rstrip()
+        nxt = text[last.end + 1:last.end + 3].lstrip()[:1]
+        # “... partnership.” He added ...: a full stop inside the marks ends the sentence
+        ends_sentence = quoted.endswith(".") or (quoted.endswith(("!", "?")) and nxt.isupper())
+        if ends_sentence and before is not None:
+            return before
+        return after or before
+
+    def _speech_verb(self, tokens: list[Token], last: bool = False) -> Token | None:
+        found = [t for t in tokens if t.lemma_.lower() in self.verbs and t.pos_ in ("VERB",
+                                                                                    "AUX")]
+        found += [t for t in tokens if t.lower_ == "according"]
+        if not found:
+            return None
+        return found[-1] if last else found[0]
+
+    @staticmethod
+    def _speaker(cue: Token, actors: ResolvedActors) -> str | None:
+        if cue.lower_ == "according":
+            candidates = [p for c in cue.children if c.dep_ == "prep" for p in c.children
+                          if p.dep_ == "pobj"]
+        else:
+            candidates = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not candidates and cue.dep_ == "conj":
+                candidates = [c for c in cue.head.children if c.dep_ == "nsubj"]
+        for subject in candidates:
+            for token in (subject, *subject.conjuncts):
+                ids = actors.at(token)
+                if ids:
+                    return ids[0]
+            for child in subject.children:
+                if child.dep_ in ("poss", "compound", "appos") and actors.at(child):
+                    return actors.at(child)[0]
+        return None
+
+    # -- indirect -------------------------------------------------------------------------
+
+    def _indirect(self, doc: Doc, actors: ResolvedActors,
+                  inside: list[tuple[int, int]]) -> list[Quote]:
+        quotes = []
+        for token in doc:
+            if _within(token.idx, inside):
+                continue
+            content: Span | None = None
+            if token.lemma_.lower() in self.verbs and token.pos_ == "VERB":
+                comps = [c for c in token.children if c.dep_ == "ccomp"]
+                if comps:
+                    content = _content_span(comps[0])
+            elif token.lower_ == "according" and token.head.pos_ in ("VERB", "AUX"):
+                clause = token.head
+                words = [t for t in clause.subtree if not (token.left_edge.i <= t.i <=
+                                                           token.right_edge.i)]
+                while words and (words[0].is_punct or words[0].is_space):
+                    words.pop(0)
+                while words and (words[-1].is_punct or words[-1].is_space):
+                    words.pop()
+                if words:
+                    content = doc[words[0].i:words[-1].i + 1]
+            if content is None or len(content) < 3:
+                continue
+            if any(_within(t.idx, inside) for t in (content[0], content[-1])):
+                continue
+            quotes.append(Quote(content.text, content.start_char, content.end_char, "indirect",
+                                self._speaker(token, actors), _cue_text(token),
+                                [(content.start_char, content.end_char)]))
+        return quotes
+
+
+def _content_span(comp: Token) -> Span | None:
+    doc = comp.doc
+    words = [t for t in comp.subtree]
+    while words and (words[0].dep_ == "mark" or words[0].is_punct or words[0].is_space):
+        words.pop(0)
+    while words and words[-1].is_punct:
+        words.pop()
+    if not words:
+        return None
+    return doc[words[0].i:words[-1].i + 1]
+
+
+def _cue_text(cue: Token) -> str:
+    parts = [cue] + [c for c in cue.children if c.dep_ == "prt"]
+    if cue.lower_ == "according":
+        parts += [c for c in cue.children if c.dep_ == "prep" and c.lower_ == "to"]
+    return " ".join(t.text for t in sorted(parts, key=lambda t: t.i))
+
+
+def _tokens_in(doc: Doc, start: int, end: int) -> list[Token]:
+    if end <= start:
+        return []
+    span = doc.char_span(max(start, 0), min(end, len(doc.text)), alignment_mode="contract")
+    return list(span) if span is not None else []
+
+
+def _within(offset: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= offset < e for s, e in spans)
+
+
+_SENTENCE_END = re.compile(r"[.!?]\s|\n")
+
+
+def _clause_end(text: str, start: int, pieces: list[_Piece]) -> int:
+    """End of the attribution after a quote: the next sentence end or quote."""
+    nxt = min((p.start - 1 for p in pieces if p.start > start), default=len(text))
+    match = _SENTENCE_END.search(text, start, nxt)
+    return match.end() if match else nxt
+
+
+def _clause_start(text: str, end: int, pieces: list[_Piece]) -> int:
+    """Start of the attribution before a quote: the previous sentence end or quote."""
+    prev = max((p.end + 1 for p in pieces if p.end < end), default=0)
+    cut = prev
+    for match in _SENTENCE_END.finditer(text, prev, end):
+        cut = match.end()
+    return cut

@@ -1,0 +1,60 @@
+"""Shared fixtures: one pipeline for the whole run, and the path of ../shared when present."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from detente.pipeline import Pipeline, get_pipeline
+from detente.schema import Document
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+
+def shared_dir() -> Path | None:
+    """``../shared`` beside the repository (or $DETENTE_SHARED), None when absent."""
+    path = Path(os.environ.get("DETENTE_SHARED", ROOT.parent / "shared"))
+    return path if path.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    path = shared_dir()
+    if path is None:
+        pytest.skip("../shared is not here (set DETENTE_SHARED to its path)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pipeline() -> Pipeline:
+    return get_pipeline()
+
+
+@pytest.fixture(scope="session")
+def extract(pipeline: Pipeline):
+    """Sentence in, Document out."""
+
+    def run(text: str, date: str | None = "2024-05-08") -> Document:
+        return pipeline.extract(text, date=date)
+
+    return run
+
+
+def actor_named(doc: Document, name: str):
+    """The actor whose name is ``name`` or that has a mention with that exact text."""
+    for actor in doc.actors:
+        if actor.name == name or any(m.text == name for m in actor.mentions):
+            return actor
+    raise AssertionError(f"no actor {name!r} in {[a.name for a in doc.actors]}")
+
+
+def countries(doc: Document, ids: list[str]) -> set[str | None]:
+    """The countries of the actors ``ids`` (IGOs give 'IGO')."""
+    out = set()
+    for actor_id in ids:
+        actor = doc.actor(actor_id)
+        out.add("IGO" if actor.kind == "igo" else actor.country)
+    return out

@@ -1,0 +1,94 @@
+"""Actors: mentions in the text resolved to countries, IGOs, groups and people."""
+
+from __future__ import annotations
+
+from conftest import actor_named
+
+
+def test_country_names_adjectives_and_capitals_resolve_to_iso3(extract):
+    doc = extract("Moscow and Beijing agreed to deepen ties, Chinese media reported, "
+                  "while the Russian Federation welcomed the move.")
+    assert actor_named(doc, "Moscow").country == "RUS"
+    assert actor_named(doc, "Beijing").country == "CHN"
+    assert actor_named(doc, "Chinese").country == "CHN"
+    assert actor_named(doc, "Russian Federation").id == actor_named(doc, "Moscow").id
+
+
+def test_igos_by_name_and_acronym(extract):
+    doc = extract("NATO and the Shanghai Cooperation Organization (SCO) met the IMF "
+                  "and the African Union.")
+    kinds = {a.name: a.kind for a in doc.actors}
+    assert {"NATO", "Shanghai Cooperation Organization", "IMF"} <= {
+        a.name for a in doc.actors if a.kind == "igo"
+    } | {m.text for a in doc.actors if a.kind == "igo" for m in a.mentions}
+    assert all(k == "igo" for n, k in kinds.items() if n != "")
+    assert all(a.sector == "IGO" and a.country is None for a in doc.actors)
+
+
+def test_acronyms_only_match_in_capitals(extract):
+    doc = extract("They told us who would come.")
+    assert doc.actors == [] or all(a.country != "USA" for a in doc.actors)
+
+
+def test_role_noun_takes_its_country_from_the_noun_phrase(extract):
+    doc = extract("Russian troops entered the town, and China's foreign ministry protested.")
+    troops = actor_named(doc, "Russian troops")
+    assert (troops.country, troops.sector, troops.code) == ("RUS", "MIL", "RUSMIL")
+    ministry = actor_named(doc, "China's foreign ministry")
+    assert (ministry.country, ministry.sector) == ("CHN", "GOV")
+
+
+def test_person_introduced_with_apposition_is_carried_by_surname_role_and_pronoun(extract):
+    doc = extract(
+        "Japan's Foreign Minister, Akira Sato, arrived in Seoul on Wednesday. "
+        "Sato said the talks went well. The minister later met students. "
+        "The diplomat told reporters he was hopeful."
+    )
+    sato = actor_named(doc, "Akira Sato")
+    assert (sato.kind, sato.country, sato.sector, sato.code, sato.role) == (
+        "person", "JPN", "GOV", "JPNGOV", "foreign minister")
+    mentions = {m.text for m in sato.mentions}
+    assert {"Sato", "The minister", "The diplomat", "he"} <= mentions
+
+
+def test_title_before_the_name(extract):
+    doc = extract("Russian President Vladimir Putin met French President Emmanuel Laurent.")
+    putin = actor_named(doc, "Vladimir Putin")
+    assert (putin.country, putin.role, putin.code) == ("RUS", "president", "RUSGOV")
+    laurent = actor_named(doc, "Emmanuel Laurent")
+    assert (laurent.country, laurent.role) == ("FRA", "president")
+
+
+def test_surname_first_names_are_carried_by_family_name(extract):
+    doc = extract("China's Foreign Minister, Wang Yi, visited Moscow. Wang stated that "
+                  "ties were strong.")
+    wang = actor_named(doc, "Wang Yi")
+    assert any(m.text == "Wang" for m in wang.mentions)
+
+
+def test_counterpart_takes_the_role_of_the_person_it_belongs_to(extract):
+    doc = extract("Japan's Foreign Minister, Akira Sato, met his South Korean counterpart, "
+                  "Park Min-jae, in Seoul.")
+    park = actor_named(doc, "Park Min-jae")
+    assert (park.country, park.role) == ("KOR", "foreign minister")
+
+
+def test_the_two_countries_means_the_pair_just_named(extract):
+    doc = extract("Relations between Russia and China are strong. The two countries "
+                  "signed a trade agreement.")
+    pair = [a for a in doc.actors if any(m.text == "The two countries" for m in a.mentions)]
+    assert {a.country for a in pair} == {"RUS", "CHN"}
+
+
+def test_named_newspaper_is_national_media(extract):
+    doc = extract("According to an article in the People’s Daily newspaper, trade grew.")
+    daily = actor_named(doc, "People’s Daily")
+    assert (daily.country, daily.sector) == ("CHN", "MED")
+
+
+def test_mentions_are_exact_text_offsets(extract):
+    text = "Kenya's president, William Otieno, said Kenya would mediate. Otieno flew to Kigali."
+    doc = extract(text)
+    for actor in doc.actors:
+        for m in actor.mentions:
+            assert text[m.start:m.end] == m.text

@@ -1,0 +1,92 @@
+"""Events: (source, verb, target) coded into CAMEO and PLOVER, with evidence."""
+
+from __future__ import annotations
+
+from conftest import countries
+from detente.export import dyads
+
+
+def _events(doc, plover=None):
+    return [e for e in doc.events if plover is None or (e.plover and e.plover.event == plover)]
+
+
+def test_active_voice_source_verb_target(extract):
+    doc = extract("Russian troops attacked Ukrainian positions near Kharkiv on Tuesday.")
+    (event,) = _events(doc, "ASSAULT")
+    assert countries(doc, event.source) == {"RUS"}
+    assert event.cameo.quad_class == 4 and event.cameo.goldstein < 0
+    assert event.date == "2024-05-07"  # the Tuesday before the article date (a Wednesday)
+
+
+def test_passive_voice_swaps_source_and_target(extract):
+    doc = extract("New sanctions were imposed on Belarus by the European Union.")
+    (event,) = [e for e in doc.events if e.cameo.code.startswith("163")]
+    assert countries(doc, event.source) == {"IGO"}
+    assert countries(doc, event.target) == {"BLR"}
+
+
+def test_coordinated_actors_are_one_event_with_reciprocal_dyads(extract):
+    doc = extract("Hungary and Romania signed a trade agreement.")
+    (event,) = [e for e in doc.events if e.cameo.root in ("03", "05", "06")]
+    assert countries(doc, event.source) == {"HUN", "ROU"}
+    assert event.target == []
+    assert sorted(dyads(event)) == sorted([(event.source[0], event.source[1]),
+                                           (event.source[1], event.source[0])])
+
+
+def test_coordinated_targets(extract):
+    doc = extract("Japan condemned North Korea and Iran.")
+    (event,) = _events(doc, "ACCUSE")
+    assert countries(doc, event.target) == {"PRK", "IRN"}
+    assert len(dyads(event)) == 2
+
+
+def test_negation_with_did_not(extract):
+    doc = extract("Greece did not sign the agreement with Turkey.")
+    assert doc.events and all(e.negated for e in doc.events)
+
+
+def test_refusal_negates_the_act_or_codes_a_rejection(extract):
+    doc = extract("Estonia refused to meet the Russian envoy.")
+    (event,) = doc.events
+    assert event.negated or event.cameo.root == "12"
+
+
+def test_reported_speech_codes_the_reported_act(extract):
+    doc = extract("Japan's Foreign Minister, Akira Sato, said Japan will send humanitarian aid "
+                  "to Vietnam.")
+    aid = _events(doc, "AID")
+    assert aid and countries(doc, aid[0].source) == {"JPN"}
+    assert countries(doc, aid[0].target) == {"VNM"}
+    assert aid[0].modality == "future"
+
+
+def test_statement_without_recipient_is_not_an_event(extract):
+    doc = extract("Wang Yi, China's foreign minister, said relations had reached a peak.")
+    assert all(e.cameo.root != "01" for e in doc.events)
+
+
+def test_events_keep_sentence_trigger_and_offsets(extract):
+    text = "Chile welcomed the decision. Kenya deployed troops to Somalia."
+    doc = extract(text)
+    assert doc.events
+    for event in doc.events:
+        assert event.trigger.split()[0] in text[event.start:event.end]
+        assert 0 <= event.start < event.end <= len(text)
+    deploy = [e for e in doc.events if e.sentence == 1]
+    assert deploy and countries(doc, deploy[0].source) == {"KEN"}
+
+
+def test_cameo_and_plover_fields_agree_with_the_ontology(extract):
+    doc = extract("Canada expelled two Chinese diplomats on Monday.")
+    (event,) = doc.events
+    assert event.cameo.code.startswith("16")
+    assert event.plover is not None and event.plover.event == "SANCTION"
+    assert event.cameo.quad_class == 4
+
+
+def test_cooperative_visit(extract):
+    doc = extract("French President Emmanuel Laurent visited Beijing on Monday.")
+    (event,) = _events(doc, "CONSULT")
+    assert countries(doc, event.source) == {"FRA"}
+    assert countries(doc, event.target) == {"CHN"}

@@ -1,0 +1,240 @@
+"""PETRARCH/TABARI dictionaries in, actor and agent records out."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from detente.actors.dictionary import DatedCode
+from detente.actors.petrarch import load_petrarch, load_petrarch_actors, load_petrarch_agents
+from detente.errors import DictionaryError
+
+SHARED = Path(os.environ.get("DETENTE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+PETRARCH = SHARED / "petrarch"
+
+
+def write(tmp_path: Path, text: str, name: str = "test.actors.txt") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def actors(tmp_path: Path, text: str) -> dict:
+    """Phrase -> ActorEntry for a dictionary written from ``text``."""
+    return {e.phrase: e for e in load_petrarch_actors(write(tmp_path, text))}
+
+
+ACTORS = """\
+# a comment line
+<!-- an XML comment
+# spanning lines -->
+EGYPT_  [EGY]   # trailing comment
++EGYPTIAN_
++ARAB_REPUBLIC_OF_EGYPT
+
+HOSNI_MUBARAK_  # CountryInfo.txt
+\t[EGYMIL 770101-811014]
+\t[EGYGOV 19811014-20110211]
+\t[EGYELI]
+ABDEL_FATTAH_AL-SISI_
+\t[EGYMIL <140608]
+\t[EGYGOV >140608]
+INTERNATIONAL_CRIMINAL_POLICE_ORGANIZATION_
++INTERPOL
+\t[IGOCOPITP]
+PRESIDENT_GEORGE_W._BUSH [USAGOV]
+AMNESTY_INTERNATIONAL_\t[NGO]\tLondon-based\t$0
+KOFI_ANNAN_\t[IGOUNO 970101-061231] [ELI]
+BOROMIR  [---]
+U.N._
+USSR
+\t[USR <911226]
+"""
+
+
+def test_a_name_and_its_synonyms_become_one_entry_each(tmp_path):
+    found = actors(tmp_path, ACTORS)
+    assert found["EGYPT"].code == "EGY"
+    assert found["EGYPTIAN"].name == "Egypt"
+    assert found["ARAB REPUBLIC OF EGYPT"].kind == "country"
+    assert found["EGYPTIAN"].country == "EGY" and found["EGYPTIAN"].sector is None
+
+
+def test_dated_roles_make_a_person_with_codes_in_force_by_date(tmp_path):
+    mubarak = actors(tmp_path, ACTORS)["HOSNI MUBARAK"]
+    assert mubarak.name == "Hosni Mubarak"
+    assert mubarak.kind == "person"
+    assert mubarak.code == "EGYELI"
+    assert mubarak.country == "EGY" and mubarak.sector == "ELI"
+    assert mubarak.dated_codes[0] == DatedCode("EGYMIL", date(1977, 1, 1), date(1981, 10, 13))
+    assert mubarak.code_on(date(1990, 1, 1)) == "EGYGOV"
+    assert mubarak.code_on(date(2015, 1, 1)) == "EGYELI"
+
+
+def test_before_and_from_dates_hand_over_on_the_day(tmp_path):
+    sisi = actors(tmp_path, ACTORS)["ABDEL FATTAH AL-SISI"]
+    assert sisi.code == "EGYGOV"  # the last open-ended role
+    assert sisi.code_on(date(2014, 6, 7)) == "EGYMIL"
+    assert sisi.code_on(date(2014, 6, 8)) == "EGYGOV"
+
+
+def test_codes_may_follow_the_synonyms(tmp_path):
+    found = actors(tmp_path, ACTORS)
+    assert found["INTERPOL"].code == "IGOCOPITP"
+    assert found["INTERPOL"].kind == "igo"
+    assert found["INTERPOL"].sector == "IGO" and found["INTERPOL"].country is None
+
+
+def test_kinds_titles_notes_and_null_codes(tmp_path):
+    found = actors(tmp_path, ACTORS)
+    assert found["PRESIDENT GEORGE W. BUSH"].kind == "person"
+    assert found["PRESIDENT GEORGE W. BUSH"].sector == "GOV"
+    assert found["AMNESTY INTERNATIONAL"].code == "NGO"  # the note after the code is ignored
+    assert found["AMNESTY INTERNATIONAL"].kind == "organization"
+    assert found["KOFI ANNAN"].kind == "person"
+    assert found["KOFI ANNAN"].code_on(date(2000, 1, 1)) == "IGOUNO"
+    assert found["BOROMIR"].code == "---"
+    assert found["USSR"].kind == "country"
+    assert found["USSR"].code is None and found["USSR"].code_on(date(1990, 1, 1)) == "USR"
+
+
+def test_a_name_without_any_code_is_skipped(tmp_path):
+    assert "U.N." not in actors(tmp_path, ACTORS)
+
+
+def test_two_digit_years_before_30_are_this_century(tmp_path):
+    found = actors(tmp_path, "A_\n\t[AAA >291231]\nB_\n\t[BBB >300101]\nC_\n\t[CCC 20121204]\n")
+    assert found["A"].dated_codes[0].start == date(2029, 12, 31)
+    assert found["B"].dated_codes[0].start == date(1930, 1, 1)
+    assert found["C"].dated_codes[0] == DatedCode("CCC", date(2012, 12, 4), None)  # bare: from
+
+
+def test_a_date_with_the_wrong_number_of_digits_drops_only_that_role(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        found = actors(tmp_path, "NAME_\n\t[GBRGOV >201005011]\n\t[GBRELI]\n")
+    assert found["NAME"].dated_codes == ()
+    assert found["NAME"].code == "GBRELI"
+    assert "line 2" in caplog.text and "201005011" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "says"),
+    [
+        ("\t[USA]\n", 1, "codes before any name"),
+        ("+SYNONYM\n", 1, "before any name"),
+        ("EGYPT_ [EGY\n", 1, "unbalanced"),
+        ("EGYPT_\n\t[]\n", 2, "empty code"),
+        ("EGYPT_\n\t[EGY after 1990]\n", 2, "cannot read the date"),
+        ("EGYPT_ [EG*Y]\n", 1, "not an actor code"),
+    ],
+)
+def test_bad_lines_name_the_file_and_line(tmp_path, text, line, says):
+    path = write(tmp_path, text)
+    with pytest.raises(DictionaryError) as error:
+        load_petrarch_actors(path)
+    assert f"{path}, line {line}" in str(error.value)
+    assert says in str(error.value)
+
+
+AGENTS = """\
+!PERSON! = MAN, MEN, WOMAN, WOMEN, PERSON
+SOLDIER [~MIL]  # regular plural
+SECRETARY [~GOV]
+BOSS [~BUS]
+ATTORNEY_GENERAL {ATTORNEYS_GENERAL} [~GOV]
+POLICE {} [ ~COP]
+PEACEKEEPING_TROOPS {} [IGO~]
+CONGRESS!PERSON! [~LEG]
+"""
+
+
+def agents(tmp_path: Path, text: str) -> dict:
+    return {e.phrase: e for e in load_petrarch_agents(write(tmp_path, text, "test.agents.txt"))}
+
+
+def test_a_noun_and_its_regular_plural(tmp_path):
+    found = agents(tmp_path, AGENTS)
+    assert found["SOLDIER"].sector == "MIL" and found["SOLDIER"].kind == "person"
+    assert found["SOLDIERS"].kind == "group" and found["SOLDIERS"].role == "soldier"
+    assert "SECRETARIES" in found and "BOSSES" in found
+
+
+def test_braces_give_the_plural_or_mark_a_collective_noun(tmp_path):
+    found = agents(tmp_path, AGENTS)
+    assert found["ATTORNEYS GENERAL"].role == "attorney general"
+    assert "ATTORNEY GENERALS" not in found
+    assert found["POLICE"].kind == "group" and found["POLICE"].sector == "COP"
+    assert "POLICES" not in found
+    assert found["PEACEKEEPING TROOPS"].sector == "IGO"  # [IGO~]: the code goes first
+
+
+def test_substitution_sets_expand_to_every_word(tmp_path):
+    found = agents(tmp_path, AGENTS)
+    assert found["CONGRESSMAN"].kind == "person"
+    assert found["CONGRESSWOMEN"].kind == "group"
+    assert found["CONGRESSPERSON"].sector == "LEG"
+    assert "CONGRESSMANS" not in found
+
+
+def test_an_agent_without_a_code_is_skipped_with_a_warning(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        found = agents(tmp_path, "ISLAMIC_EXTREMIST\nIMAM [~MUS]\n")
+    assert list(found) == ["IMAM", "IMAMS"]
+    assert "line 1" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("SOLDIER [MIL]\n", "needs one ~"),
+        ("!NOPE!_GUARD [~MIL]\n", "!NOPE! is not defined"),
+        ("SOLDIER {SOLDIERS [~MIL]\n", "cannot read"),
+    ],
+)
+def test_bad_agent_lines_name_the_file_and_line(tmp_path, text, says):
+    path = write(tmp_path, text, "bad.agents.txt")
+    with pytest.raises(DictionaryError, match=says) as error:
+        load_petrarch_agents(path)
+    assert f"{path}, line 1" in str(error.value)
+
+
+def test_load_petrarch_combines_actor_and_agent_files(tmp_path):
+    dictionary = load_petrarch([write(tmp_path, ACTORS)],
+                               [write(tmp_path, AGENTS, "test.agents.txt")])
+    assert any(e.phrase == "EGYPT" for e in dictionary.actors)
+    assert any(e.phrase == "SOLDIERS" for e in dictionary.agents)
+
+
+needs_shared = pytest.mark.skipif(not PETRARCH.is_dir(),
+                                  reason=f"{PETRARCH} not found (set DETENTE_SHARED)")
+
+
+@needs_shared
+@pytest.mark.parametrize("name", sorted(p.name for p in PETRARCH.glob("*.actors.txt"))
+                         if PETRARCH.is_dir() else [])
+def test_every_published_actor_file_loads(name):
+    assert load_petrarch_actors(PETRARCH / name)
+
+
+@needs_shared
+def test_the_published_country_file_loads_fast_and_reads_right():
+    start = time.perf_counter()
+    found = {e.phrase: e for e in load_petrarch_actors(PETRARCH / "Phoenix.Countries.actors.txt")}
+    assert time.perf_counter() - start < 2
+    assert found["AFGHANISTAN"].kind == "country" and found["AFGHANISTAN"].code == "AFG"
+    assert found["KABUL"].name == "Afghanistan"
+    assert found["HAMID KARZAI"].kind == "person"
+
+
+@needs_shared
+def test_the_published_agent_files_load():
+    phoenix = {e.phrase: e for e in load_petrarch_agents(PETRARCH / "Phoenix.agents.txt")}
+    assert phoenix["FARMERS"].sector == "AGR"
+    assert phoenix["MINISTER FOR AGRICULTURE"].sector == "GOVAGR"
+    validate = {e.phrase: e for e in load_petrarch_agents(PETRARCH / "PETR.Validate.agents.txt")}
+    assert validate["GOLDEN GEESE"].sector == "GGS"

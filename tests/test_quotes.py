@@ -1,0 +1,89 @@
+"""Quotes: direct and indirect speech attributed to resolved actors."""
+
+from __future__ import annotations
+
+from conftest import actor_named
+
+
+def _direct(doc):
+    return [q for q in doc.quotes if q.kind == "direct"]
+
+
+def test_curly_quote_with_cue_after_goes_to_the_named_speaker(extract):
+    doc = extract("China's Foreign Minister, Wang Yi, visited Moscow.\n“We share a strong "
+                  "stance on the norms of international relations,” Wang stated.")
+    (quote,) = _direct(doc)
+    assert quote.text.startswith("We share a strong stance")
+    assert quote.speaker == actor_named(doc, "Wang Yi").id
+    assert quote.cue == "stated"
+
+
+def test_straight_quotes_and_a_cue_before_the_quote(extract):
+    doc = extract('Kenya\'s president, William Otieno, spoke in Nairobi. Otieno said: '
+                  '"The guns must fall silent. Both sides have agreed to talk."')
+    (quote,) = _direct(doc)
+    assert quote.text == "The guns must fall silent. Both sides have agreed to talk."
+    assert quote.speaker == actor_named(doc, "William Otieno").id
+
+
+def test_quote_split_around_its_cue_is_one_quote_with_two_segments(extract):
+    text = ("Greek Defence Minister Nikos Pappas visited the island. “We will not be "
+            "intimidated,” Pappas said, “and we will defend every rock.”")
+    doc = extract(text)
+    (quote,) = _direct(doc)
+    assert len(quote.segments) == 2
+    assert [text[s:e] for s, e in quote.segments] == [
+        "We will not be intimidated,", "and we will defend every rock."]
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_pronoun_speaker_resolves_to_the_person(extract):
+    doc = extract("Indian Defence Minister Rajiv Mehta arrived in Hanoi. \"India stands with "
+                  "the people of Vietnam in this hour,\" he told reporters.")
+    (quote,) = _direct(doc)
+    assert quote.speaker == actor_named(doc, "Rajiv Mehta").id
+
+
+def test_quote_without_cue_continues_the_previous_speaker(extract):
+    doc = extract("“We will not accept a nuclear-armed North Korea,” the Japanese foreign "
+                  "minister, Akira Sato, said. “Japan and South Korea must act as one.”")
+    quotes = _direct(doc)
+    assert len(quotes) == 2
+    assert quotes[0].speaker == quotes[1].speaker == actor_named(doc, "Akira Sato").id
+
+
+def test_scare_quotes_are_not_speech(extract):
+    doc = extract("China opposes what it calls “long-arm jurisdiction” by Washington.")
+    assert _direct(doc) == []
+
+
+def test_indirect_speech_has_its_content_and_speaker(extract):
+    doc = extract("Estonian Foreign Minister Kristjan Tamm stated that the diplomat had "
+                  "48 hours to leave the country.")
+    (quote,) = [q for q in doc.quotes if q.kind == "indirect"]
+    assert quote.text == "the diplomat had 48 hours to leave the country"
+    assert quote.cue == "stated"
+    assert quote.speaker == actor_named(doc, "Kristjan Tamm").id
+
+
+def test_according_to_is_indirect_speech(extract):
+    doc = extract("According to Sato, Japan supports the full enforcement of sanctions. "
+                  "Japanese Foreign Minister Akira Sato spoke in Seoul.")
+    quotes = [q for q in doc.quotes if q.kind == "indirect"]
+    assert quotes and quotes[0].text.startswith("Japan supports")
+
+
+def test_we_inside_a_quote_is_the_speaker(extract):
+    doc = extract("“We oppose unilateral sanctions,” China's Foreign Minister, Wang Yi, said.")
+    wang = actor_named(doc, "Wang Yi")
+    assert any(m.text == "We" for m in wang.mentions)
+
+
+def test_quote_offsets_match_their_text(extract):
+    text = ('"First sentence here now," she said, "and the second one." Then "another '
+            'quote that never closes')
+    doc = extract(text)
+    for quote in doc.quotes:
+        assert text[quote.start:quote.end] == quote.text
+        for s, e in quote.segments:
+            assert quote.start <= s < e <= quote.end
