@@ -32,7 +32,7 @@ def test_acronyms_only_match_in_capitals(extract):
 
 def test_role_noun_takes_its_country_from_the_noun_phrase(extract):
     doc = extract("Russian troops entered the town, and China's foreign ministry protested.")
-    troops = actor_named(doc, "Russian troops")
+    troops = actor_named(doc, "Russian troops")  # named "Russia (military)"
     assert (troops.country, troops.sector, troops.code) == ("RUS", "MIL", "RUSMIL")
     ministry = actor_named(doc, "China's foreign ministry")
     assert (ministry.country, ministry.sector) == ("CHN", "GOV")

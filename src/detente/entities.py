@@ -55,10 +55,8 @@ class EntityFinder:
                 continue
             span = stripped
             country = self._country(span, actors) if ent.label_ in PLACE_LABELS else None
-            if ent.label_ == "NORP":
-                country = _actor_country(span, actors)
-                if country is None:
-                    continue
+            if ent.label_ in ("NORP", "GPE") and _names_country(span, actors):
+                continue  # a country is an actor, with its mentions there
             entities.append(Entity(span.text, ent.label_, span.start_char, span.end_char,
                                    country))
         return sorted(entities, key=lambda e: (e.start, -e.end))
@@ -80,8 +78,10 @@ class EntityFinder:
                 continue
             if token.dep_ in ("compound",) and token.head.lemma_.lower() in self.projects:
                 continue  # "gas pipeline project": the outer noun heads it
+            # named: "the Power of Siberia gas pipeline", "the Belt and Road Initiative"; a
+            # possessive alone ("Pyongyang's weapons programme") does not name a project
             named = any(t.pos_ == "PROPN" for t in token.lefts if t.dep_ in (
-                "compound", "nmod", "amod", "poss")) or (token.pos_ == "PROPN" and any(
+                "compound", "nmod", "amod")) or (token.pos_ == "PROPN" and any(
                 t.pos_ == "PROPN" for t in token.lefts))
             ent_before = token.i > 0 and doc[token.i - 1].ent_type_ in ("ORG", "FAC", "GPE",
                                                                          "PERSON")
@@ -109,10 +109,20 @@ def _connecting(child: Token) -> bool:
 
 
 def _strip_det(ent: Span) -> Span | None:
-    start = ent.start
-    while start < ent.end and ent.doc[start].lower_ in ("the",):
+    """The entity without a leading "the" or a trailing possessive "'s"."""
+    start, end = ent.start, ent.end
+    while start < end and ent.doc[start].lower_ == "the":
         start += 1
-    return ent.doc[start:ent.end] if start < ent.end else None
+    while end > start and ent.doc[end - 1].dep_ == "case":
+        end -= 1
+    return ent.doc[start:end] if start < end else None
+
+
+def _names_country(span: Span, actors: ResolvedActors) -> bool:
+    """The span is a country's name, adjective or capital (not a place inside it)."""
+    ids = {i for t in span for i in actors.at(t)}
+    return bool(ids) and all(actors.get(i).kind == "country" for i in ids) and all(
+        actors.at(t) for t in span if not t.is_punct and t.dep_ != "case")
 
 
 def _names_person(span: Span, actors: ResolvedActors) -> bool:

@@ -33,6 +33,13 @@ from detente.schema import Actor, Mention
 
 PAIR_NOUNS = frozenset({"nation", "country", "side", "government", "state", "neighbour",
                         "neighbor", "power", "partner", "capital", "leader"})
+SECTOR_NAMES = {"GOV": "government", "MIL": "military", "COP": "police", "REB": "rebels",
+                "OPP": "opposition", "JUD": "judiciary", "LEG": "legislature",
+                "BUS": "business", "MED": "media", "CVL": "civilians", "SPY": "intelligence",
+                "EDU": "education", "HLH": "health", "LAB": "labour", "REF": "refugees",
+                "ELI": "elites", "AGR": "agriculture", "ENV": "environment",
+                "HRI": "human rights", "CRM": "criminals", "INS": "insurgents",
+                "SEP": "separatists", "REL": "religious", "NGO": "NGOs", "IGO": "IGOs"}
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 FIRST_PERSON = frozenset({"i", "me", "we", "us"})
 _ACRONYM = re.compile(r"^[A-Z0-9.&+-]+$")
@@ -307,7 +314,9 @@ class ActorResolver:
     def _group(self, reg: _Registry, agent: AgentEntry, country: str | None) -> Actor:
         sector = agent.sector
         code = _code(country, sector)
-        name = f"{self.country_names.get(country, country)} {agent.role}" if country \
+        # one actor per country and sector: "Russian troops" and "the Russian army" are RUSMIL
+        label = SECTOR_NAMES.get(sector or "", agent.role)
+        name = f"{self.country_names.get(country, country)} ({label})" if country \
             else agent.role
         actor_id = code if code and country and sector else _slug(name)
         return reg.get(("group", country or "", sector or agent.role),
