@@ -111,5 +111,7 @@ def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: st
         sys.exit(1)
 
 
+# Other command groups live in their own modules and register here.
+
 if __name__ == "__main__":
     main()
