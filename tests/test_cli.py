@@ -85,3 +85,22 @@ def test_plover_records_have_the_plover_fields(tmp_path: Path):
             "text_info"} <= set(rec)
     assert rec["event"] == "COERCE"  # CAMEO 163 (impose sanctions) is PLOVER COERCE
     assert rec["recipient"][0]["country"] == "BLR"
+
+
+def test_petrarch_dictionaries_load_as_they_are_and_dated_roles_follow_the_date(tmp_path: Path):
+    actors = tmp_path / "my.actors.txt"
+    actors.write_text("ELROND_HALFELVEN_\n\t[RIVGOV 900101-991231]\n\t[RIVELI >000101]\n"
+                      "RIVENDELL_ [RIV]\n", encoding="utf-8")
+    agents = tmp_path / "my.agents.txt"
+    agents.write_text("HOBBIT [~CVL]\n", encoding="utf-8")
+    text = "Elrond Halfelven condemned Rivendell hobbits."
+    codes = {}
+    for day in ("1995-05-05", "2005-05-05"):
+        result = run("extract", "-", "--format", "jsonl", "--date", day,
+                     "--petrarch-actors", str(actors), "--petrarch-agents", str(agents),
+                     stdin=text)
+        assert result.returncode == 0, result.stderr
+        doc = json.loads(result.stdout)
+        codes[day] = {a["name"].lower(): a["code"] for a in doc["actors"]}
+    assert codes["1995-05-05"]["elrond halfelven"] == "RIVGOV"
+    assert codes["2005-05-05"]["elrond halfelven"] == "RIVELI"
