@@ -90,3 +90,23 @@ def test_cooperative_visit(extract):
     (event,) = _events(doc, "CONSULT")
     assert countries(doc, event.source) == {"FRA"}
     assert countries(doc, event.target) == {"CHN"}
+
+
+def test_intent_to_harm_is_a_threat(extract):
+    doc = extract("Russia vowed to retaliate against Estonia.")
+    (event,) = doc.events
+    assert event.cameo.root == "13" and event.plover and event.plover.event == "THREATEN"
+    assert countries(doc, event.target) == {"EST"}
+
+
+def test_own_troops_are_the_instrument_and_the_destination_is_the_target(extract):
+    doc = extract("Kenya deployed troops to Somalia.")
+    (event,) = doc.events
+    assert countries(doc, event.source) == {"KEN"}
+    assert countries(doc, event.target) == {"SOM"}
+
+
+def test_country_adjective_on_the_object_names_the_target(extract):
+    doc = extract("The United States imposed sanctions on Iranian oil exports.")
+    (event,) = doc.events
+    assert countries(doc, event.target) == {"IRN"}

@@ -12,6 +12,8 @@ the reported act.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from collections.abc import Iterator
 from datetime import date
 
 from spacy.tokens import Doc, Span, Token
@@ -23,7 +25,7 @@ from detente.events.patterns import PatternMatch, VerbDictionary
 from detente.schema import Event
 
 TARGET_PREPS = ("with", "against", "to", "on", "upon", "at", "toward", "towards", "into",
-                "for", "from", "over", "in")
+                "for", "from", "over", "in", "between", "among")
 # outer verbs that turn the act they govern into its refusal or failure
 NEGATING = frozenset({"refuse", "decline", "fail", "reject", "deny"})
 # outer verbs that make the act they govern an intention, not a deed
@@ -60,6 +62,8 @@ class EventCoder:
                 found = self.verbs.match(token)
                 if found is not None:
                     matches[token.i] = found
+        for i, found in list(matches.items()):
+            matches[i] = self._intent_to_harm(found, matches)
         consumed: set[int] = set()
         for i, found in matches.items():
             for t in found.tokens[1:]:
@@ -76,6 +80,25 @@ class EventCoder:
             if event is not None:
                 events.append(event)
         return events
+
+    @staticmethod
+    def _intent_to_harm(found: PatternMatch, matches: dict[int, PatternMatch]) -> PatternMatch:
+        """"vowed to retaliate", "pledged to strike back": intent to harm is a threat (13x).
+
+        CAMEO codes the stated intention to commit a conflictual act as a threat, not as an
+        intent to cooperate, whatever the framing verb's own pattern says.
+        """
+        if found.pattern.code[:2] != "03":
+            return found
+        verb = found.tokens[0]
+        for child in verb.children:
+            inner = matches.get(child.i) if child.dep_ == "xcomp" else None
+            if inner is None or code_event(inner.pattern.code).cameo.quad_class < 3:
+                continue
+            code = "138" if inner.pattern.code[:2] in ("15", "18", "19", "20") else "130"
+            pattern = replace(found.pattern, code=code)
+            return PatternMatch(pattern, (*found.tokens, *inner.tokens))
+        return found
 
     def _event(self, found: PatternMatch, number: int, actors: ResolvedActors,
                article_date: date | None) -> Event | None:
@@ -128,37 +151,59 @@ class EventCoder:
             if subject is not None:
                 source = self._actors_of(subject, actors)
         if not target:
-            target = self._target(verb, found, actors)
+            target = self._target(verb, found, actors, source)
         if not target and any(_phrase(c) in RECIPROCAL for c in verb.subtree):
             target = []  # reciprocal: the dyads run among the sources
         return _unique(source), _unique(target)
 
-    def _target(self, verb: Token, found: PatternMatch, actors: ResolvedActors) -> list[str]:
+    def _target(self, verb: Token, found: PatternMatch, actors: ResolvedActors,
+                source: list[str]) -> list[str]:
+        """The first strong target; an instrument such as "troops" only when nothing else.
+
+        In "Kenya deployed troops to Somalia" the object names the source's own forces (or
+        forces of no country); the target is the object of "to".
+        """
+        weak: list[str] = []
+        for hit in self._targets(verb, actors):
+            if self._is_instrument(hit, source, actors):
+                weak = weak or hit
+                continue
+            return hit
+        return weak
+
+    @staticmethod
+    def _is_instrument(ids: list[str], source: list[str], actors: ResolvedActors) -> bool:
+        own = {actors.get(i).country for i in source}
+        found = [actors.get(i) for i in ids]
+        return all(a.kind in ("group", "organization") and (a.country is None or
+                                                            a.country in own) for a in found)
+
+    def _targets(self, verb: Token, actors: ResolvedActors) -> Iterator[list[str]]:
+        """Candidate targets in order of preference."""
         children = list(verb.children)
         xcomps = [c for c in children if c.dep_ == "xcomp"]
         for c in children:
-            if c.dep_ in ("dobj", "dative", "attr"):
+            if c.dep_ in ("dobj", "dative", "attr") and c.pos_ != "ADP":
                 hit = self._actors_of(c, actors)
                 if hit:
-                    return hit
-        preps = [c for c in children if c.dep_ == "prep" and c.lower_ in TARGET_PREPS]
+                    yield hit
+        preps = [c for c in children if _is_prep(c)]
         for c in children + [g for x in xcomps for g in x.children]:
             if c.dep_ in ("dobj", "dative"):
-                preps += [p for p in c.children if p.dep_ == "prep" and p.lower_ in TARGET_PREPS]
+                preps += [p for p in c.children if _is_prep(p)]
         for x in xcomps:
-            preps += [p for p in x.children if p.dep_ == "prep" and p.lower_ in TARGET_PREPS]
+            preps += [p for p in x.children if _is_prep(p)]
             for g in x.children:
                 if g.dep_ in ("dobj", "dative"):
                     hit = self._actors_of(g, actors)
                     if hit:
-                        return hit
+                        yield hit
         for prep in preps:
             for pobj in prep.children:
                 if pobj.dep_ == "pobj":
                     hit = self._actors_of(pobj, actors)
                     if hit:
-                        return hit
-        return []
+                        yield hit
 
     @staticmethod
     def _actors_of(head: Token, actors: ResolvedActors) -> list[str]:
@@ -174,6 +219,12 @@ class EventCoder:
                             c.dep_ == "case" for o in owners for c in o.children):
                         for owner in (child, *child.conjuncts):
                             ids = ids + actors.at(owner)
+            if not ids:
+                # "Iranian oil exports", "Ukrainian positions": a country adjective on a noun
+                for child in token.children:
+                    if child.dep_ in ("amod", "compound", "nmod"):
+                        ids = ids + [i for i in actors.at(child)
+                                     if actors.get(i).kind == "country"]
             if not ids and token.dep_ != "conj":
                 # "the president of France": an actor modifies an empty head
                 for child in token.children:
@@ -238,6 +289,12 @@ def _subject(verb: Token) -> Token | None:
         else:
             return None
     return None
+
+
+def _is_prep(token: Token) -> bool:
+    """A preposition that can introduce a target ("to" in "send aid to X" is often dative)."""
+    return token.lower_ in TARGET_PREPS and (
+        token.dep_ == "prep" or (token.dep_ == "dative" and token.pos_ == "ADP"))
 
 
 def _phrase(token: Token) -> str:
