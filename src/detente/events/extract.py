@@ -12,8 +12,8 @@ the reported act.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 from spacy.tokens import Doc, Span, Token
