@@ -110,3 +110,16 @@ def test_country_adjective_on_the_object_names_the_target(extract):
     doc = extract("The United States imposed sanctions on Iranian oil exports.")
     (event,) = doc.events
     assert countries(doc, event.target) == {"IRN"}
+
+
+def test_agreeing_to_act_is_an_intent_to_act(extract):
+    doc = extract("Japan pledged to send aid to Vietnam.")
+    (event,) = doc.events
+    assert event.cameo.code == "033" and event.plover and event.plover.event == "AGREE"
+    assert countries(doc, event.source) == {"JPN"} and countries(doc, event.target) == {"VNM"}
+
+
+def test_it_in_reported_speech_is_the_speaker(extract):
+    doc = extract("Hungary has said it will support the ceasefire proposal of Egypt.")
+    support = [e for e in doc.events if e.plover and e.plover.event == "SUPPORT"]
+    assert support and countries(doc, support[0].source) == {"HUN"}

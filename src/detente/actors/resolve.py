@@ -502,7 +502,31 @@ class ActorResolver:
 
     @staticmethod
     def _pronouns(doc: Doc, reg: _Registry) -> None:
-        """He/she to the nearest person named before it (subjects of earlier clauses first)."""
+        """He/she to the nearest person named before it; it/they to the subject above it.
+
+        "Hungary has said it will support ...": a subject "it" or "they" in a clause under
+        another clause refers to that clause's subject when that is a state or a body.
+        """
+        for token in doc:
+            if token.lower_ not in ("it", "they") or token.dep_ not in ("nsubj", "nsubjpass"):
+                continue
+            clause = token.head
+            while clause.dep_ in ("ccomp", "xcomp", "conj", "advcl") and clause.head is not clause:
+                clause = clause.head
+                subjects = [c for c in clause.children if c.dep_ == "nsubj"]
+                ids = [i for sub in subjects for t in (sub, *sub.conjuncts)
+                       for i in reg.by_token.get(t.i, [])]
+                if ids and all(reg.actors[i].kind != "person" for i in ids):
+                    actor_ids = list(dict.fromkeys(ids))
+                    if token.lower_ == "it" and len(actor_ids) > 1:
+                        break
+                    for actor_id in actor_ids:
+                        reg.actors[actor_id].mentions.append(
+                            Mention(token.text, token.idx, token.idx + len(token)))
+                    reg.by_token[token.i] = actor_ids
+                    break
+                if subjects:
+                    break
         if not reg.person_mentions:
             return
         mentions = sorted(reg.person_mentions)

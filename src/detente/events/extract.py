@@ -38,6 +38,14 @@ MODALS = {"will": "future", "shall": "future", "would": "conditional", "could": 
 # roots whose events frame an inner act and stand for it (intent, appeal, demand, reject,
 # threaten): "vowed to retaliate" is one threat, not a threat and an attack
 FRAMING_ROOTS = frozenset({"02", "03", "10", "12", "13"})
+# verbs and adjectives that state an intention to do the act they govern
+INTENT_FRAMES = frozenset({"agree", "offer", "promise", "pledge", "vow", "plan", "intend",
+                           "decide", "propose", "prepare", "ready", "willing", "prepared",
+                           "commit", "undertake", "resolve", "volunteer"})
+# the intent code (03x) of each family of cooperative acts
+INTENT_CODES = {"04": "036", "045": "039", "046": "036", "05": "032", "057": "030",
+                "06": "031", "07": "033", "08": "035", "083": "034", "085": "035",
+                "087": "037", "01": "030", "02": "030"}
 RECIPROCAL = frozenset({"each other", "one another"})
 
 
@@ -62,8 +70,7 @@ class EventCoder:
                 found = self.verbs.match(token)
                 if found is not None:
                     matches[token.i] = found
-        for i, found in list(matches.items()):
-            matches[i] = self._intent_to_harm(found, matches)
+        self._intentions(sent, matches)
         consumed: set[int] = set()
         for i, found in matches.items():
             for t in found.tokens[1:]:
@@ -82,23 +89,34 @@ class EventCoder:
         return events
 
     @staticmethod
-    def _intent_to_harm(found: PatternMatch, matches: dict[int, PatternMatch]) -> PatternMatch:
-        """"vowed to retaliate", "pledged to strike back": intent to harm is a threat (13x).
+    def _intentions(sent: Span, matches: dict[int, PatternMatch]) -> None:
+        """Code a stated intention as CAMEO does: "agreed to provide aid" is 033, not 070.
 
-        CAMEO codes the stated intention to commit a conflictual act as a threat, not as an
-        intent to cooperate, whatever the framing verb's own pattern says.
+        When a verb or adjective of intention ("agree", "offer", "pledge", "plan", "ready",
+        "willing") governs a coded act, the pair becomes one event: the intent code of the
+        act's family (03x) for a cooperative act, a threat (13x) for a conflictual one
+        ("vowed to retaliate"). The inner act is then not coded on its own.
         """
-        if found.pattern.code[:2] != "03":
-            return found
-        verb = found.tokens[0]
-        for child in verb.children:
-            inner = matches.get(child.i) if child.dep_ == "xcomp" else None
-            if inner is None or code_event(inner.pattern.code).cameo.quad_class < 3:
+        for i, inner in sorted(matches.items(), reverse=True):
+            verb = inner.tokens[0]
+            frame = verb.head
+            if verb.dep_ != "xcomp" or frame.i == verb.i or not (
+                    frame.lemma_.lower() in INTENT_FRAMES or (frame.i in matches and
+                    matches[frame.i].pattern.code[:2] == "03")):
                 continue
-            code = "138" if inner.pattern.code[:2] in ("15", "18", "19", "20") else "130"
-            pattern = replace(found.pattern, code=code)
-            return PatternMatch(pattern, (*found.tokens, *inner.tokens))
-        return found
+            inner_code = inner.pattern.code
+            if code_event(inner_code).cameo.quad_class >= 3:
+                code = "138" if inner_code[:2] in ("15", "18", "19", "20") else "130"
+            elif inner_code[:2] == "03" or inner_code[:2] in FRAMING_ROOTS:
+                continue
+            else:
+                code = INTENT_CODES.get(inner_code[:3], INTENT_CODES.get(inner_code[:2], "030"))
+            base = matches.get(frame.i, inner)
+            pattern = replace(base.pattern, code=code)
+            tokens = (frame, *inner.tokens) if frame.i not in matches else (
+                *base.tokens, *inner.tokens)
+            matches[frame.i] = PatternMatch(pattern, tuple(dict.fromkeys(tokens)))
+            del matches[i]
 
     def _event(self, found: PatternMatch, number: int, actors: ResolvedActors,
                article_date: date | None) -> Event | None:
@@ -276,7 +294,7 @@ def _subject(verb: Token) -> Token | None:
                 if child.tag_ in ("WDT", "WP") and current.dep_ == "relcl":
                     return current.head
                 return child
-        if current.dep_ in ("xcomp", "conj", "advcl") and current.head is not current:
+        if current.dep_ in ("xcomp", "conj", "advcl", "acomp") and current.head is not current:
             current = current.head
         elif current.dep_ == "relcl":
             return current.head
