@@ -201,6 +201,10 @@ class ActorResolver:
             span = doc[start:end]
             if any(t.i in taken for t in span) or span[-1].pos_ not in ("NOUN", "PROPN"):
                 continue
+            person = span[0].ent_type_ == "PERSON" and next(
+                (e for e in doc.ents if e.start <= start < e.end), None)
+            if person and person.start < start:
+                continue  # a word of a name: "Tom King", "Jack Marshall"
             span.label_ = self.vocab.strings[match_id]
             spans.append(span)
         return [(s, self.role_entries[s.label_]) for s in filter_spans(spans)]

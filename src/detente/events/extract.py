@@ -242,7 +242,7 @@ class EventCoder:
                 for child in token.children:
                     if child.dep_ in ("amod", "compound", "nmod"):
                         ids = ids + [i for i in actors.at(child)
-                                     if actors.get(i).kind == "country"]
+                                     if actors.get(i).kind in ("country", "igo")]
             if not ids and token.dep_ != "conj":
                 # "the president of France": an actor modifies an empty head
                 for child in token.children:
