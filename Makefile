@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: run test lint install lock clean
+.PHONY: run test lint install lock clean accuracy
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "detente needs $(PYTHON) (Python 3.11) on PATH; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -38,3 +38,7 @@ lock:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# score detente on the gold sets in ../shared and write docs/accuracy.md
+accuracy: $(STAMP)
+	$(BIN)/detente eval all --shared ../shared --write docs/accuracy.md

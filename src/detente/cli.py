@@ -112,6 +112,9 @@ def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: st
 
 
 # Other command groups live in their own modules and register here.
+from detente.evaluate.cli import eval_group  # noqa: E402
+
+main.add_command(eval_group)
 
 if __name__ == "__main__":
     main()
