@@ -168,7 +168,8 @@ class QuoteFinder:
                 if ids:
                     return ids[0]
             for child in subject.children:
-                if child.dep_ in ("poss", "compound", "appos") and actors.at(child):
+                # "Russia's ministry", "the paper, Xinhua,"; not "the Paris attacks"
+                if child.dep_ in ("poss", "appos") and actors.at(child):
                     return actors.at(child)[0]
         return None
 
@@ -210,7 +211,7 @@ def _content_span(comp: Token) -> Span | None:
     words = [t for t in comp.subtree]
     while words and (words[0].dep_ == "mark" or words[0].is_punct or words[0].is_space):
         words.pop(0)
-    while words and words[-1].is_punct:
+    while words and (words[-1].is_punct or words[-1].is_space):
         words.pop()
     if not words:
         return None

@@ -263,6 +263,18 @@ class ActorResolver:
             taken.update(t.i for t in ent)
 
         self._surnames(doc, reg, taken)
+        for ent in doc.ents:
+            # an organisation the dictionaries do not know still acts and speaks
+            if ent.label_ != "ORG" or any(t.i in taken for t in ent):
+                continue
+            name = _without_article(ent)
+            if name is None:
+                continue
+            actor = reg.get(("organization", name.text.lower()),
+                            Actor(_slug(name.text), name.text, "organization"))
+            reg.name(actor, name)
+            taken.update(t.i for t in ent)
+
         for span, agent, country in deferred:
             self._role_reference(doc, reg, span, agent, country, country_of)
         self._pronouns(doc, reg)
@@ -579,6 +591,15 @@ class ActorResolver:
                     actor = reg.actors[actor_id]
                     actor.mentions.append(Mention(span.text, span.start_char, span.end_char))
                 reg.by_token[token.i] = ids
+
+
+def _without_article(ent: Span) -> Span | None:
+    start, end = ent.start, ent.end
+    while start < end and ent.doc[start].lower_ == "the":
+        start += 1
+    while end > start and (ent.doc[end - 1].dep_ == "case" or ent.doc[end - 1].is_punct):
+        end -= 1
+    return ent.doc[start:end] if start < end else None
 
 
 def _spellings(phrase: str) -> list[str]:
