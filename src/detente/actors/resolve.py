@@ -267,6 +267,8 @@ class ActorResolver:
             # an organisation the dictionaries do not know still acts and speaks
             if ent.label_ != "ORG" or any(t.i in taken for t in ent):
                 continue
+            if ent.root.dep_ in ("compound", "nmod") and ent.root.head.pos_ == "NOUN":
+                continue  # a name modifying a thing: "the Power of Siberia gas pipeline"
             name = _without_article(ent)
             if name is None:
                 continue
