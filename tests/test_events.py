@@ -55,10 +55,17 @@ def test_refusal_negates_the_act_or_codes_a_rejection(extract):
 def test_reported_speech_codes_the_reported_act(extract):
     doc = extract("Japan's Foreign Minister, Akira Sato, said Japan will send humanitarian aid "
                   "to Vietnam.")
-    aid = _events(doc, "AID")
-    assert aid and countries(doc, aid[0].source) == {"JPN"}
-    assert countries(doc, aid[0].target) == {"VNM"}
-    assert aid[0].modality == "future"
+    # a stated future act is coded as CAMEO codes it: intent to provide aid (033, AGREE)
+    (aid,) = [e for e in doc.events if e.cameo.code == "033"]
+    assert countries(doc, aid.source) == {"JPN"}
+    assert countries(doc, aid.target) == {"VNM"}
+    assert aid.modality == "future"
+
+
+def test_stated_future_attack_is_a_threat(extract):
+    doc = extract("Iran said it would attack Israel.")
+    (event,) = doc.events
+    assert event.cameo.code == "138" and countries(doc, event.source) == {"IRN"}
 
 
 def test_statement_without_recipient_is_not_an_event(extract):
@@ -121,5 +128,4 @@ def test_agreeing_to_act_is_an_intent_to_act(extract):
 
 def test_it_in_reported_speech_is_the_speaker(extract):
     doc = extract("Hungary has said it will support the ceasefire proposal of Egypt.")
-    support = [e for e in doc.events if e.plover and e.plover.event == "SUPPORT"]
-    assert support and countries(doc, support[0].source) == {"HUN"}
+    assert doc.events and all(countries(doc, e.source) == {"HUN"} for e in doc.events)

@@ -210,7 +210,8 @@ class _Block:
         else:
             kind = "organization"
         name = _title(primary)
-        return [ActorEntry(phrase, name, kind, country, sector, code, dated_codes=tuple(self.dated))
+        return [ActorEntry(phrase, name, kind, country, sector, code, dated_codes=tuple(self.dated),
+                           form="petrarch")
                 for phrase in dict.fromkeys(self.phrases)]
 
 

@@ -153,9 +153,11 @@ class ActorResolver:
         exact: list[str] = []
         folded: list[str] = []
         for entry in dictionary.actors:
-            key = entry.phrase if _is_exact_case(entry.phrase) else entry.phrase.lower()
+            # PETRARCH dictionaries write every name in capitals: case tells nothing there
+            exact_case = entry.form != "petrarch" and _is_exact_case(entry.phrase)
+            key = entry.phrase if exact_case else entry.phrase.lower()
             if key not in self.name_entries:
-                (exact if _is_exact_case(entry.phrase) else folded).append(entry.phrase)
+                (exact if exact_case else folded).append(entry.phrase)
                 self.name_entries[key] = []
             # later entries (a user's dictionary) win: they go first
             self.name_entries[key].insert(0, entry)
@@ -201,9 +203,9 @@ class ActorResolver:
             span = doc[start:end]
             if any(t.i in taken for t in span) or span[-1].pos_ not in ("NOUN", "PROPN"):
                 continue
-            person = span[0].ent_type_ == "PERSON" and next(
-                (e for e in doc.ents if e.start <= start < e.end), None)
-            if person and person.start < start:
+            person = next((e for e in doc.ents if e.start <= start < e.end), None) \
+                if span[0].ent_type_ == "PERSON" else None
+            if person is not None and person.start < start:
                 continue  # a word of a name: "Tom King", "Jack Marshall"
             span.label_ = self.vocab.strings[match_id]
             spans.append(span)

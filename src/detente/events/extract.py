@@ -104,13 +104,9 @@ class EventCoder:
                     frame.lemma_.lower() in INTENT_FRAMES or (frame.i in matches and
                     matches[frame.i].pattern.code[:2] == "03")):
                 continue
-            inner_code = inner.pattern.code
-            if code_event(inner_code).cameo.quad_class >= 3:
-                code = "138" if inner_code[:2] in ("15", "18", "19", "20") else "130"
-            elif inner_code[:2] == "03" or inner_code[:2] in FRAMING_ROOTS:
+            code = intent_code(inner.pattern.code)
+            if code is None:
                 continue
-            else:
-                code = INTENT_CODES.get(inner_code[:3], INTENT_CODES.get(inner_code[:2], "030"))
             base = matches.get(frame.i, inner)
             pattern = replace(base.pattern, code=code)
             tokens = (frame, *inner.tokens) if frame.i not in matches else (
@@ -125,12 +121,17 @@ class EventCoder:
         target = [t for t in target if t not in source]
         if not source and not target:
             return None
-        info = code_event(found.pattern.code)
+        negated, modality = self._polarity(verb)
+        code = found.pattern.code
+        if modality in ("future", "conditional") and not negated:
+            # "Japan will send aid", "said it would attack": a stated future act is an
+            # intent (03x) or a threat (13x) in CAMEO
+            code = intent_code(code) or code
+        info = code_event(code)
         if info.cameo.root == "01" and not (source and target):
             # a statement to no one is speech, which the quote stage keeps; coding it as an
             # event floods the data with "statements" (GDELT's noise)
             return None
-        negated, modality = self._polarity(verb)
         tokens = sorted(found.tokens, key=lambda t: t.i)
         start = tokens[0].idx
         end = tokens[-1].idx + len(tokens[-1])
@@ -283,6 +284,19 @@ class EventCoder:
                     if found is not None:
                         return found
         return article_date
+
+
+def intent_code(code: str) -> str | None:
+    """The CAMEO code for stating the intention to do ``code``; None when it is one already.
+
+    Cooperative acts map to the intent code of their family (07x aid -> 033); conflictual
+    acts to a threat (138 for force, 130 otherwise).
+    """
+    if code[:2] in ("03", "13") or code[:2] in FRAMING_ROOTS:
+        return None
+    if code_event(code).cameo.quad_class >= 3:
+        return "138" if code[:2] in ("15", "18", "19", "20") else "130"
+    return INTENT_CODES.get(code[:3], INTENT_CODES.get(code[:2], "030"))
 
 
 def _subject(verb: Token) -> Token | None:
