@@ -28,5 +28,14 @@ def extract(text: str, date: str | None = None, model: str | None = None) -> Doc
     return _extract(text, date, model or DEFAULT_MODEL)
 
 
+def __getattr__(name: str) -> object:
+    # Store pulls in DuckDB: imported on first use so that `import detente` stays light.
+    if name == "Store":
+        from detente.store import Store
+
+        return Store
+    raise AttributeError(f"module 'detente' has no attribute {name!r}")
+
+
 __all__ = ["Actor", "Article", "Cameo", "Document", "Entity", "Event", "Mention", "Plover",
-           "Quote", "Stance", "__version__", "extract"]
+           "Quote", "Stance", "Store", "__version__", "extract"]

@@ -112,6 +112,10 @@ def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: st
 
 
 # Other command groups live in their own modules and register here.
+from detente.cli_store import register  # noqa: E402
+
+register(main)
+
 from detente.evaluate.cli import eval_group  # noqa: E402
 
 main.add_command(eval_group)

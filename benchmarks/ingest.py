@@ -1,0 +1,54 @@
+"""Ingest overhead: `detente ingest` against bare extraction of the same articles.
+
+    .venv/bin/python benchmarks/ingest.py ../shared/corpus/wikinews_2019_2020.jsonl.gz
+
+Loads the pipeline once, then times (1) Pipeline.extract_many over the articles, (2) a full
+ingest into a fresh store (read, hash, extract, write), (3) a second ingest of the same input
+(everything unchanged), and prints articles/s and the ratio of (2) to (1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from detente.ingest.ingest import ingest
+from detente.ingest.readers import BadRecord, read_paths
+from detente.pipeline import get_pipeline
+from detente.store import Store
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="+", help="corpus files or directories")
+    parser.add_argument("--commit-every", type=int, default=32)
+    args = parser.parse_args()
+
+    pipeline = get_pipeline()
+    articles = [a for a in read_paths(args.paths) if not isinstance(a, BadRecord)]
+    pipeline.extract("Warm-up: Chile and Peru signed a trade agreement.")
+
+    started = time.perf_counter()
+    events = sum(len(doc.events) for doc in pipeline.extract_many(articles))
+    bare = time.perf_counter() - started
+    print(f"bare extraction   {len(articles)} articles, {events} events in {bare:.1f} s "
+          f"({len(articles) / bare:.1f} articles/s)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.duckdb"
+        with Store(db) as store:
+            report = ingest(args.paths, store, pipeline, commit_every=args.commit_every)
+        print(f"ingest            {report.written} articles, {report.events} events in "
+              f"{report.seconds:.1f} s ({report.written / report.seconds:.1f} articles/s)")
+        print(f"ingest / bare     {report.seconds / bare:.3f}")
+        with Store(db) as store:
+            again = ingest(args.paths, store, pipeline)
+        print(f"second ingest     {again.new} new, {again.unchanged} unchanged in "
+              f"{again.seconds:.2f} s")
+        print(f"store size        {db.stat().st_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

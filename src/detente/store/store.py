@@ -1,0 +1,342 @@
+"""The embedded store: Documents into DuckDB tables, history queries out.
+
+>>> store = Store("detente.duckdb")          # created (and migrated) when needed
+>>> store.write_many(documents)              # whole articles per transaction
+>>> store.dyad("CHN", "RUS", by="month")     # a DyadSeries; .to_pandas(), .rows, print()
+
+Articles are keyed by ``id`` and versioned by a content hash (text, title, date, url):
+writing an article again with the same content changes nothing; with other content its old
+rows are replaced. Every commit holds whole articles, so a crash loses at most the articles
+of the transaction it interrupted, never part of one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from detente.analysis import queries
+from detente.analysis.result import (
+    ActorRanking,
+    DyadSeries,
+    EventList,
+    Network,
+    QuoteList,
+    Result,
+)
+from detente.errors import DetenteError
+from detente.schema import Document
+from detente.store.rows import RowBuffer, content_hash, document_from_rows
+from detente.store.schema import ARTICLE_TABLES, MIGRATIONS, SCHEMA_VERSION
+
+DEFAULT_DB = "detente.duckdb"
+
+
+class StoreError(DetenteError):
+    """A store that cannot be opened or used; the message names the file and the fix."""
+
+
+@dataclass
+class WriteResult:
+    """What one :meth:`Store.write_many` did."""
+
+    new: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    events: int = 0
+    quotes: int = 0
+
+    def __iadd__(self, other: WriteResult) -> WriteResult:
+        self.new += other.new
+        self.replaced += other.replaced
+        self.unchanged += other.unchanged
+        self.events += other.events
+        self.quotes += other.quotes
+        return self
+
+
+class Store:
+    """A detente store in one DuckDB file (``detente.duckdb`` by default)."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB, read_only: bool = False) -> None:
+        import duckdb
+
+        self.path = Path(path)
+        self.read_only = read_only
+        if read_only and not self.path.exists():
+            raise StoreError(f"no store at {self.path}; create one with "
+                             f"`detente ingest PATH... --db {self.path}`")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as err:
+            message = str(err)
+            if "lock" in message.lower():
+                raise StoreError(f"the store {self.path} is in use by another process (an "
+                                 f"ingest?); wait for it to finish or use another --db") from err
+            raise StoreError(f"cannot open the store {self.path}: {message}; is it a "
+                             f"DuckDB file written by detente?") from err
+        except duckdb.Error as err:
+            raise StoreError(f"cannot open the store {self.path}: {err}") from err
+        try:
+            self._migrate()
+        except BaseException:
+            self.con.close()
+            raise
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    @property
+    def schema_version(self) -> int:
+        row = self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations"
+                               ).fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self) -> None:
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            if self.read_only:
+                raise StoreError(f"{self.path} is not a detente store (it has no "
+                                 f"schema_migrations table); give the --db that "
+                                 f"`detente ingest` wrote")
+            self.con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                             "description VARCHAR, applied_at TIMESTAMP)")
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"the store {self.path} has schema version {version}, newer than "
+                             f"this detente knows ({SCHEMA_VERSION}); upgrade detente")
+        pending = [m for m in MIGRATIONS if m.version > version]
+        if pending and self.read_only:
+            raise StoreError(f"the store {self.path} has schema version {version} and needs "
+                             f"migrating to {SCHEMA_VERSION}; open it once for writing (any "
+                             f"`detente ingest`) to migrate it")
+        for migration in pending:
+            self.con.begin()
+            try:
+                for statement in migration.statements:
+                    self.con.execute(statement)
+                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                                 [migration.version, migration.description, datetime.now()])
+                self.con.commit()
+            except BaseException:
+                self.con.rollback()
+                raise
+
+    # ---- writing ----------------------------------------------------------------------------
+
+    def stored_hashes(self, ids: Iterable[str] | None = None) -> dict[str, str]:
+        """The content hash of every stored article (or of those among ``ids``)."""
+        if ids is None:
+            rows = self.con.execute("SELECT id, content_hash FROM articles").fetchall()
+        else:
+            rows = self.con.execute(
+                "SELECT id, content_hash FROM articles WHERE id IN (SELECT unnest($ids))",
+                {"ids": list(ids)},
+            ).fetchall()
+        return dict(rows)
+
+    def write(self, document: Document) -> WriteResult:
+        """Store one Document in one transaction (see :meth:`write_many`)."""
+        return self.write_many([document])
+
+    def write_many(self, documents: Iterable[Document], force: bool = False) -> WriteResult:
+        """Store Documents in one transaction: all of them or, on any error, none.
+
+        An article whose id and content hash are stored already is left as it is (rewritten
+        with ``force``); one whose id is stored with another hash has its old rows replaced.
+        """
+        docs = list(documents)
+        result = WriteResult()
+        if not docs:
+            return result
+        stored = self.stored_hashes({d.article.id for d in docs})
+        buffer = RowBuffer()
+        replace: list[str] = []
+        taken: dict[str, str] = {}
+        for doc in docs:
+            aid, digest = doc.article.id, content_hash(doc.article)
+            if taken.get(aid) == digest or (not force and stored.get(aid) == digest):
+                result.unchanged += 1
+                continue
+            if aid in taken:
+                raise StoreError(f"article {aid!r} appears twice with different content in one "
+                                 f"write; give each article its own id")
+            if aid in stored:
+                replace.append(aid)
+                result.replaced += 1
+            else:
+                result.new += 1
+            taken[aid] = digest
+            buffer.add(doc, datetime.now())
+            result.events += len(doc.events)
+            result.quotes += len(doc.quotes)
+        if not buffer.articles:
+            return result
+        tables = buffer.tables()
+        self.con.begin()
+        try:
+            if replace:
+                for table in ARTICLE_TABLES:
+                    key = "id" if table == "articles" else "article_id"
+                    self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest($ids))",
+                                     {"ids": replace})
+            for table in reversed(ARTICLE_TABLES):  # articles first
+                rows = tables[table]
+                if rows.num_rows:
+                    self.con.register("_detente_rows", rows)
+                    try:
+                        self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _detente_rows")
+                    finally:
+                        self.con.unregister("_detente_rows")
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+        return result
+
+    def delete(self, article_ids: Iterable[str]) -> None:
+        """Remove articles and all their rows, in one transaction."""
+        ids = list(article_ids)
+        self.con.begin()
+        try:
+            for table in ARTICLE_TABLES:
+                key = "id" if table == "articles" else "article_id"
+                self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest($ids))",
+                                 {"ids": ids})
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+
+    # ---- reading ----------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table."""
+        out = {}
+        for table in reversed(ARTICLE_TABLES):
+            row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+            out[table] = int(row[0]) if row else 0
+        return out
+
+    def _dicts(self, sql: str, params: Any) -> list[dict[str, Any]]:
+        cursor = self.con.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def document(self, article_id: str) -> Document | None:
+        """The stored Document of one article (None when there is none)."""
+        articles = self._dicts("SELECT * FROM articles WHERE id = ?", [article_id])
+        if not articles:
+            return None
+        parts = [self._dicts(f"SELECT * FROM {t} WHERE article_id = ? ORDER BY n", [article_id])
+                 for t in ("actors", "events", "quotes", "stances", "entities")]
+        return document_from_rows(articles[0], *parts)
+
+    def article_ids(self, start: str | date | None = None,
+                    end: str | date | None = None) -> list[str]:
+        """Stored article ids in (date, id) order, optionally within a date range."""
+        rows = self.con.execute(
+            "SELECT id FROM articles WHERE ($start::DATE IS NULL OR date >= $start::DATE) "
+            "AND ($end::DATE IS NULL OR date <= $end::DATE) ORDER BY date NULLS LAST, id",
+            {"start": queries._date(start, "start"), "end": queries._date(end, "end")},
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def documents(self, start: str | date | None = None,
+                  end: str | date | None = None) -> Iterator[Document]:
+        """Every stored Document in (date, id) order."""
+        for article_id in self.article_ids(start, end):
+            doc = self.document(article_id)
+            if doc is not None:
+                yield doc
+
+    def sql(self, query: str, params: Any = None) -> Result:
+        """Run your own SQL (parameters as ``?`` or ``$name``) and get a Result."""
+        cursor = self.con.execute(query, params)
+        return Result([d[0] for d in cursor.description], cursor.fetchall())
+
+    # ---- history ------------------------------------------------------------------------------
+
+    def dyad(self, a: str, b: str, by: str = "month", start: str | date | None = None,
+             end: str | date | None = None, dedupe: bool = True,
+             include_negated: bool = False, top: int = 3) -> DyadSeries:
+        """The history of a pair per period; see :func:`detente.analysis.queries.dyad`."""
+        return queries.dyad(self.con, a, b, by=by, start=start, end=end, dedupe=dedupe,
+                            include_negated=include_negated, top=top)
+
+    def actors(self, limit: int = 20, country: str | None = None, kind: str | None = None,
+               start: str | date | None = None, end: str | date | None = None,
+               order: str = "events") -> ActorRanking:
+        """The most active actors; see :func:`detente.analysis.queries.actors`."""
+        return queries.actors(self.con, limit=limit, country=country, kind=kind, start=start,
+                              end=end, order=order)
+
+    def events(self, actor: str | None = None, country: str | None = None,
+               type: str | None = None, start: str | date | None = None,
+               end: str | date | None = None, text: str | None = None,
+               include_negated: bool = True, limit: int = 100) -> EventList:
+        """Coded events; see :func:`detente.analysis.queries.events`."""
+        return queries.events(self.con, actor=actor, country=country, type=type, start=start,
+                              end=end, text=text, include_negated=include_negated, limit=limit)
+
+    def quotes(self, speaker: str | None = None, text: str | None = None,
+               start: str | date | None = None, end: str | date | None = None,
+               limit: int = 100) -> QuoteList:
+        """Quotes by speaker; see :func:`detente.analysis.queries.quotes`."""
+        return queries.quotes(self.con, speaker=speaker, text=text, start=start, end=end,
+                              limit=limit)
+
+    def network(self, start: str | date | None = None, end: str | date | None = None,
+                dedupe: bool = True, directed: bool = False, include_negated: bool = False,
+                min_weight: int = 1, limit: int = 0, country: str | None = None) -> Network:
+        """The weighted pair graph; see :func:`detente.analysis.queries.network`."""
+        return queries.network(self.con, start=start, end=end, dedupe=dedupe,
+                               directed=directed, include_negated=include_negated,
+                               min_weight=min_weight, limit=limit, country=country)
+
+    # ---- exports ------------------------------------------------------------------------------
+
+    def export_plover(self, path: str | Path, start: str | date | None = None,
+                      end: str | date | None = None) -> int:
+        """PLOVER JSONL event records; returns how many were written."""
+        from detente.store import exports
+
+        return exports.plover(self, path, start=start, end=end)
+
+    def export_gdelt(self, path: str | Path, dedupe: bool = True, header: bool = True,
+                     start: str | date | None = None, end: str | date | None = None) -> int:
+        """A TSV with the GDELT 2.0 event columns; returns how many rows were written."""
+        from detente.store import exports
+
+        return exports.gdelt(self, path, dedupe=dedupe, header=header, start=start, end=end)
+
+    def export_parquet(self, directory: str | Path) -> dict[str, int]:
+        """Every table as Parquet files partitioned by year and month; rows per table."""
+        from detente.store import exports
+
+        return exports.parquet(self, directory)
+
+    def export_csv(self, path: str | Path, table: str = "dyads") -> int:
+        """One table as CSV; returns how many rows were written."""
+        from detente.store import exports
+
+        return exports.csv(self, path, table=table)
+
+
+__all__ = ["DEFAULT_DB", "SCHEMA_VERSION", "Store", "StoreError", "WriteResult"]
