@@ -32,11 +32,12 @@ class Pipeline:
     def __init__(self, model: str = DEFAULT_MODEL, dictionary: ActorDictionary | None = None,
                  verbs: Path | str | None = None) -> None:
         self.nlp = load_nlp(model)
-        self.resolver = ActorResolver(self.nlp, dictionary or load_default())
+        gazetteer = default_gazetteer()
+        self.resolver = ActorResolver(self.nlp, dictionary or load_default(), gazetteer)
         self.coder = EventCoder(load_verbs(verbs))
         self.quotes = QuoteFinder()
         self.stances = StanceFinder()
-        self.entities = EntityFinder(default_gazetteer())
+        self.entities = EntityFinder(gazetteer)
 
     def extract(self, article: Article | str, date: str | None = None) -> Document:
         """One article (or plain text) in, one Document out."""

@@ -29,6 +29,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from detente.actors.dictionary import DATA, ActorDictionary, ActorEntry, AgentEntry, read_tsv
+from detente.actors.places import Gazetteer
 from detente.schema import Actor, Mention
 
 PAIR_NOUNS = frozenset({"nation", "country", "side", "government", "state", "neighbour",
@@ -143,7 +144,9 @@ class _Registry:
 class ActorResolver:
     """Finds and resolves actors in parsed documents; build once, use for every article."""
 
-    def __init__(self, nlp: Language, dictionary: ActorDictionary) -> None:
+    def __init__(self, nlp: Language, dictionary: ActorDictionary,
+                 gazetteer: Gazetteer | None = None) -> None:
+        self.gazetteer = gazetteer
         self.vocab = nlp.vocab
         self.names_exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.names = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -220,6 +223,14 @@ class ActorResolver:
         taken: set[int] = set()
 
         for span, entry in self._name_spans(doc):
+            if entry.form == "adjective" and entry.country and span.root.tag_ in (
+                    "NNS", "NNPS") and span.root.dep_ not in ("amod", "compound"):
+                # "Young Algerians blocked roads": the people of a country, not its state
+                people = AgentEntry(span.text, "CVL", "group", "civilians")
+                actor = self._group(reg, people, entry.country)
+                reg.name(actor, span)
+                taken.update(t.i for t in span)
+                continue
             actor = self._actor_for_entry(reg, entry, on)
             reg.name(actor, span)
             taken.update(t.i for t in span)
@@ -283,7 +294,51 @@ class ActorResolver:
             self._role_reference(doc, reg, span, agent, country, country_of)
         self._pronouns(doc, reg)
         self._pairs(doc, reg, country_of)
+        self._countries_from_places(doc, reg, country_of)
         return reg.result()
+
+    def _place_country(self, token: Token, country_of: dict[int, str]) -> str | None:
+        """The country a token names, as a country or as a place in one ("Algiers")."""
+        if token.i in country_of:
+            return country_of[token.i]
+        if self.gazetteer is not None and token.ent_type_ in ("GPE", "LOC"):
+            ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+            if ent is not None:
+                place = self.gazetteer.lookup(ent.text)
+                return place.country if place is not None else None
+        return None
+
+    def _countries_from_places(self, doc: Doc, reg: _Registry,
+                               country_of: dict[int, str]) -> None:
+        """Give people and groups with no country the country where the text puts them.
+
+        "Opposition groups in Zimbabwe", "rebels in the Ivory Coast": the place in their
+        own noun phrase; else the only country (or place in a country) named in the
+        sentence of their first mention.
+        """
+        for actor in reg.actors.values():
+            if actor.country is not None or actor.kind not in ("person", "group"):
+                continue
+            first = min(actor.mentions, key=lambda m: m.start, default=None)
+            span = doc.char_span(first.start, first.end, alignment_mode="expand") \
+                if first is not None else None
+            if span is None:
+                continue
+            head = span.root
+            found = None
+            for prep in head.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("in", "from", "of"):
+                    for pobj in prep.children:
+                        found = found or self._place_country(pobj, country_of)
+            if found is None:
+                named = {c for t in span.sent if (c := self._place_country(t, country_of))}
+                found = named.pop() if len(named) == 1 else None
+            if found is not None:
+                actor.country = found
+                actor.code = _code(found, actor.sector)
+                if actor.kind == "group" and actor.sector:
+                    label = SECTOR_NAMES.get(actor.sector, actor.role or actor.sector)
+                    actor.name = f"{self.country_names.get(found, found)} ({label})"
 
     def _actor_for_entry(self, reg: _Registry, entry: ActorEntry, on: date | None) -> Actor:
         code = entry.code_on(on)

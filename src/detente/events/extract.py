@@ -77,8 +77,9 @@ class EventCoder:
                 if t.dep_ == "xcomp" and t.head.i == i:
                     consumed.add(t.i)
             if found.pattern.code[:2] in FRAMING_ROOTS:
-                consumed.update(x.i for x in sent.doc[i].children if x.dep_ == "xcomp"
-                                and x.i in matches)
+                # "demanded that the US cancel ...": the demand stands for the act
+                consumed.update(x.i for x in sent.doc[i].children if x.dep_ in (
+                    "xcomp", "ccomp") and x.i in matches)
         events = []
         for i, found in sorted(matches.items()):
             if i in consumed:
@@ -121,6 +122,9 @@ class EventCoder:
         target = [t for t in target if t not in source]
         if not source and not target:
             return None
+        if not target and found.pattern.code[:2] == "14" and source:
+            # protest with no one named: it is aimed at the government where it happens
+            target = self._home_government(source, actors)
         negated, modality = self._polarity(verb)
         code = found.pattern.code
         if modality in ("future", "conditional") and not negated:
@@ -169,6 +173,12 @@ class EventCoder:
             subject = _subject(verb)
             if subject is not None:
                 source = self._actors_of(subject, actors)
+        if not target and found.pattern.code[:2] in FRAMING_ROOTS:
+            # "demanded that the US cancel ...": the one asked is the subject of the clause
+            for clause in verb.children:
+                subject = _subject(clause) if clause.dep_ == "ccomp" else None
+                if subject is not None and not target:
+                    target = self._actors_of(subject, actors)
         if not target:
             target = self._target(verb, found, actors, source)
         if not target and any(_phrase(c) in RECIPROCAL for c in verb.subtree):
@@ -189,6 +199,14 @@ class EventCoder:
                 continue
             return hit
         return weak
+
+    @staticmethod
+    def _home_government(source: list[str], actors: ResolvedActors) -> list[str]:
+        homes = {actors.get(i).country for i in source} - {None}
+        if len(homes) != 1:
+            return []
+        home = homes.pop()
+        return [a.id for a in actors.actors if a.kind == "country" and a.country == home][:1]
 
     @staticmethod
     def _is_instrument(ids: list[str], source: list[str], actors: ResolvedActors) -> bool:
@@ -225,7 +243,7 @@ class EventCoder:
                         yield hit
 
     @staticmethod
-    def _actors_of(head: Token, actors: ResolvedActors) -> list[str]:
+    def _actors_of(head: Token, actors: ResolvedActors, depth: int = 0) -> list[str]:
         """Actors named by a noun phrase's head and its conjuncts ("Hungary and Romania")."""
         found: list[str] = []
         for token in (head, *head.conjuncts):
@@ -244,12 +262,12 @@ class EventCoder:
                     if child.dep_ in ("amod", "compound", "nmod"):
                         ids = ids + [i for i in actors.at(child)
                                      if actors.get(i).kind in ("country", "igo")]
-            if not ids and token.dep_ != "conj":
-                # "the president of France": an actor modifies an empty head
+            if not ids and token.dep_ != "conj" and depth < 2:
+                # "the president of France", "thousands of Iraqi Kurds": the actor is in "of"
                 for child in token.children:
                     if child.dep_ == "prep" and child.lower_ == "of":
                         ids = [i for p in child.children if p.dep_ == "pobj"
-                               for i in actors.at(p)]
+                               for i in EventCoder._actors_of(p, actors, depth + 1)]
             found.extend(ids)
         return found
 
