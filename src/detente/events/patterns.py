@@ -82,6 +82,11 @@ def companions(verb: Token) -> dict[str, Token]:
             for mod in child.children:
                 if mod.dep_ in NOUN_MODIFIER_DEPS:
                     add(mod)
+                if mod.dep_ == "prep":
+                    # "gave 5 million dollars of aid", "sent tons of grain"
+                    for pobj in mod.children:
+                        if pobj.dep_ == "pobj":
+                            add(pobj)
         elif child.dep_ == "prep":
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
