@@ -92,3 +92,15 @@ def test_mentions_are_exact_text_offsets(extract):
     for actor in doc.actors:
         for m in actor.mentions:
             assert text[m.start:m.end] == m.text
+
+
+def test_people_and_groups_take_the_country_where_the_text_puts_them(extract):
+    doc = extract("Opposition groups in Zimbabwe demanded new elections.")
+    opposition = actor_named(doc, "Opposition groups")
+    assert (opposition.country, opposition.sector, opposition.code) == ("ZWE", "OPP", "ZWEOPP")
+
+
+def test_a_plural_demonym_is_the_people_not_the_state(extract):
+    doc = extract("Young Algerians blocked roads in the capital.")
+    people = actor_named(doc, "Algerians")
+    assert (people.kind, people.country, people.sector) == ("group", "DZA", "CVL")

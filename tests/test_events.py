@@ -129,3 +129,17 @@ def test_agreeing_to_act_is_an_intent_to_act(extract):
 def test_it_in_reported_speech_is_the_speaker(extract):
     doc = extract("Hungary has said it will support the ceasefire proposal of Egypt.")
     assert doc.events and all(countries(doc, e.source) == {"HUN"} for e in doc.events)
+
+
+def test_demand_targets_the_one_asked_and_stands_for_the_act(extract):
+    doc = extract("China demanded that the United States cancel its arms sales.")
+    (event,) = doc.events
+    assert event.plover and event.plover.event == "REQUEST"
+    assert countries(doc, event.source) == {"CHN"} and countries(doc, event.target) == {"USA"}
+
+
+def test_protest_without_a_named_target_aims_at_the_home_government(extract):
+    doc = extract("Thousands of Iraqi Kurds demonstrated in Kirkuk.")
+    (event,) = doc.events
+    assert event.plover and event.plover.event == "PROTEST"
+    assert countries(doc, event.source) == {"IRQ"} and countries(doc, event.target) == {"IRQ"}
