@@ -120,7 +120,8 @@ class EventCoder:
         verb = found.tokens[0]
         source, target = self._arguments(verb, found, actors)
         target = [t for t in target if t not in source]
-        if not source and not target:
+        if not any(actors.get(i).country or actors.get(i).kind == "igo" for i in source + target):
+            # "20 people were killed": no state or IGO on either side, so no dyad to count
             return None
         if not target and found.pattern.code[:2] == "14" and source:
             # protest with no one named: it is aimed at the government where it happens
