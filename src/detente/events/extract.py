@@ -22,7 +22,7 @@ from detente.actors.resolve import ResolvedActors
 from detente.events.dates import resolve_date
 from detente.events.ontology import code_event
 from detente.events.patterns import PatternMatch, VerbDictionary
-from detente.schema import Event
+from detente.schema import Actor, Event
 
 TARGET_PREPS = ("with", "against", "to", "on", "upon", "at", "toward", "towards", "into",
                 "for", "from", "over", "in", "between", "among")
@@ -120,8 +120,9 @@ class EventCoder:
         verb = found.tokens[0]
         source, target = self._arguments(verb, found, actors)
         target = [t for t in target if t not in source]
-        if not any(actors.get(i).country or actors.get(i).kind == "igo" for i in source + target):
-            # "20 people were killed": no state or IGO on either side, so no dyad to count
+        if not any(_coded(actors.get(i)) for i in source + target):
+            # "20 people were killed": no coded actor (state, IGO, known body) on either
+            # side, so there is no dyad to count
             return None
         if not target and found.pattern.code[:2] == "14" and source:
             # protest with no one named: it is aimed at the government where it happens
@@ -340,6 +341,12 @@ def _subject(verb: Token) -> Token | None:
         else:
             return None
     return None
+
+
+def _coded(actor: Actor) -> bool:
+    """The actor has a country or an actor code of its own (not "---" + sector)."""
+    return bool(actor.country or actor.kind == "igo" or (
+        actor.code and not actor.code.startswith("---")))
 
 
 def _is_prep(token: Token) -> bool:
