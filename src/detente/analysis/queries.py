@@ -50,6 +50,12 @@ _DATE_FILTER = ("($start::DATE IS NULL OR {col} >= $start::DATE) "
                 "AND ($end::DATE IS NULL OR {col} <= $end::DATE)")
 
 
+def _cameo_names() -> dict[str, str]:
+    from detente.events.ontology import cameo_table
+
+    return {code: info.cameo.name for code, info in cameo_table().items()}
+
+
 def _fetch(con: Any, sql: str, params: dict[str, Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
     cursor = con.execute(sql, params)
     columns = [d[0] for d in cursor.description]
@@ -81,8 +87,8 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
          "strftime(date, '%Y%m%d') || cameo_root") if dedupe else
         ("article_id || '#' || event_n", "article_id || '#' || event_n"))
     sql = f"""
-    WITH m AS (
-        SELECT article_id, event_n, source_side AS s, date, cameo_code, cameo_name, cameo_root,
+    WITH m AS MATERIALIZED (
+        SELECT article_id, event_n, source_side AS s, date, cameo_code, cameo_root,
                quad_class, goldstein
         FROM dyads
         WHERE ((source_side = $a AND target_side = $b) OR (source_side = $b AND target_side = $a))
@@ -100,10 +106,10 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
         UNION ALL
         SELECT *, CASE WHEN s = $a THEN 1 ELSE 2 END AS dir, {one_key} AS k FROM m
     ),
-    u AS (
+    u AS MATERIALIZED (
         SELECT dir, date_trunc('{by}', date) AS period, k,
                any_value(quad_class) AS quad_class, avg(goldstein) AS goldstein,
-               min(cameo_code || ' ' || cameo_name) AS type
+               min(cameo_code) AS type
         FROM d GROUP BY dir, period, k
     ),
     agg AS (
@@ -121,7 +127,7 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
         FROM u GROUP BY dir, period, type
     ),
     top AS (
-        SELECT dir, period, string_agg(type || ' ×' || k, '; ' ORDER BY r) AS top_types
+        SELECT dir, period, list(struct_pack(code := type, k := k) ORDER BY r) AS top_types
         FROM types WHERE r <= $top GROUP BY dir, period
     ),
     grid AS (
@@ -143,6 +149,10 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
     """
     params = {"a": a, "b": b, "negated": include_negated, "top": top, **_dates(start, end)}
     columns, rows = _fetch(con, sql, params)
+    # CAMEO names are looked up here rather than read from the 10M-row table
+    names = _cameo_names()
+    rows = [(*row[:-1], "; ".join(f"{t['code']} {names.get(t['code'], '')} ×{t['k']}"
+                                  for t in row[-1] or [])) for row in rows]
     how = "happenings (deduplicated)" if dedupe else "event mentions"
     return DyadSeries(columns, rows, title=f"{a}–{b} by {by}: {how}")
 
@@ -154,7 +164,7 @@ def actors(con: Any, limit: int = 20, country: str | None = None, kind: str | No
     if order not in ACTOR_ORDER:
         raise QueryError(f"cannot order actors by {order!r}; use one of {', '.join(ACTOR_ORDER)}")
     sql = f"""
-    SELECT name, code, country, kind, count(DISTINCT article_id) AS articles,
+    SELECT name, code, country, kind, count(*) AS articles,
            sum(n_mentions)::BIGINT AS mentions, sum(n_events)::BIGINT AS events
     FROM actors
     WHERE ($country IS NULL OR country = upper($country) OR side = upper($country))
