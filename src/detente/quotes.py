@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from detente.actors.dictionary import DATA
 from detente.actors.resolve import FIRST_PERSON, ResolvedActors
+from detente.events.extract import _subject
 from detente.schema import Quote
 
 OPENERS = {"“": "”", '"': '"', "«": "»", "„": "“"}
@@ -136,6 +137,11 @@ class QuoteFinder:
         after_end = _clause_end(text, last.end + 1, pieces)
         after = self._speech_verb(_tokens_in(doc, last.end + 1, after_end))
         before_start = _clause_start(text, first.start - 1, pieces)
+        if not text[before_start:first.start - 1].strip() and \
+                text[:first.start - 1].rstrip().endswith(":"):
+            # "In a 1963 speech, he declared:" and the quote as the next paragraph
+            colon = text.rstrip()[: first.start - 1].rstrip()
+            before_start = _clause_start(text, len(colon) - 1, pieces)
         before = self._speech_verb(_tokens_in(doc, before_start, first.start - 1), last=True)
         quoted = text[first.start:last.end].rstrip()
         nxt = text[last.end + 1:last.end + 3].lstrip()[:1]
@@ -160,8 +166,10 @@ class QuoteFinder:
                           if p.dep_ == "pobj"]
         else:
             candidates = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")]
-            if not candidates and cue.dep_ == "conj":
-                candidates = [c for c in cue.head.children if c.dep_ == "nsubj"]
+            if not candidates:
+                # "..., telling Reuters", "began by saying": the governing clause's subject
+                subject = _subject(cue)
+                candidates = [subject] if subject is not None else []
         for subject in candidates:
             for token in (subject, *subject.conjuncts):
                 ids = actors.at(token)
