@@ -87,3 +87,12 @@ def test_quote_offsets_match_their_text(extract):
         assert text[quote.start:quote.end] == quote.text
         for s, e in quote.segments:
             assert quote.start <= s < e <= quote.end
+
+
+def test_a_speaker_the_dictionaries_do_not_know_is_still_an_actor(extract):
+    text = "“We are devastated,” a colleague who worked with him wrote on Facebook."
+    doc = extract(text)
+    (quote,) = [q for q in doc.quotes if q.kind == "direct"]
+    speaker = doc.actor(quote.speaker)
+    assert speaker.name == "a colleague" and speaker.country is None
+    assert [text[m.start:m.end] for m in speaker.mentions] == ["a colleague"]

@@ -179,6 +179,9 @@ class QuoteFinder:
                 # "Russia's ministry", "the paper, Xinhua,"; not "the Paris attacks"
                 if child.dep_ in ("poss", "appos") and actors.at(child):
                     return actors.at(child)[0]
+        for subject in candidates:
+            if subject.pos_ in ("NOUN", "PROPN"):
+                return actors.describe(subject)  # "his friend told the website"
         return None
 
     # -- indirect -------------------------------------------------------------------------

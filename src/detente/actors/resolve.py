@@ -30,7 +30,7 @@ from spacy.util import filter_spans
 
 from detente.actors.dictionary import DATA, ActorDictionary, ActorEntry, AgentEntry, read_tsv
 from detente.actors.places import Gazetteer
-from detente.schema import Actor, Mention
+from detente.schema import Actor, ActorKind, Mention
 
 PAIR_NOUNS = frozenset({"nation", "country", "side", "government", "state", "neighbour",
                         "neighbor", "power", "partner", "capital", "leader"})
@@ -94,6 +94,33 @@ class ResolvedActors:
                 actor.mentions.append(Mention(token.text, token.idx, token.idx + len(token)))
                 actor.mentions.sort(key=lambda m: m.start)
                 return
+
+    def describe(self, head: Token) -> str:
+        """An actor for a description the dictionaries do not know ("his friend", "the group").
+
+        Used for speakers: a quote is attributed to whoever the text says spoke. The actor
+        has no country or code; its mention is the noun phrase without clauses.
+        """
+        doc = head.doc
+        excluded = {t.i for c in head.children if c.dep_ in ("relcl", "acl", "appos", "punct")
+                    for t in c.subtree}
+        words = [t for t in head.subtree if t.i not in excluded]
+        start = min(t.i for t in words)
+        end = max(t.i for t in words) + 1
+        span = doc[start:end]
+        text = span.text
+        kind: ActorKind = "group" if head.tag_ in ("NNS", "NNPS") else "person"
+        actor_id = "desc-" + _slug(text)
+        for actor in self.actors:
+            if actor.id == actor_id:
+                break
+        else:
+            actor = Actor(actor_id, text, kind)
+            self.actors.append(actor)
+        actor.mentions.append(Mention(text, span.start_char, span.end_char))
+        for token in span:
+            self.by_token.setdefault(token.i, [actor_id])
+        return actor_id
 
     def get(self, actor_id: str) -> Actor:
         """The actor with ``actor_id``."""
