@@ -95,4 +95,4 @@ def test_a_speaker_the_dictionaries_do_not_know_is_still_an_actor(extract):
     (quote,) = [q for q in doc.quotes if q.kind == "direct"]
     speaker = doc.actor(quote.speaker)
     assert speaker.name == "a colleague" and speaker.country is None
-    assert [text[m.start:m.end] for m in speaker.mentions] == ["a colleague"]
+    assert "a colleague" in [text[m.start:m.end] for m in speaker.mentions]
