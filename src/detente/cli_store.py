@@ -141,7 +141,8 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
 
     if commit_every < 1:
         raise click.BadParameter("give at least 1", param_hint="--commit-every")
-    try:
+    def build_pipeline() -> Pipeline:
+        # built only when some article needs extracting: a run with nothing new is quick
         if actor_files or role_files:
             from detente.actors.dictionary import load_default, load_institutions, load_roles
 
@@ -150,11 +151,9 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
                 dictionary.actors.extend(load_institutions(path))
             for path in role_files:
                 dictionary.agents.extend(load_roles(path))
-            pipeline = Pipeline(model or DEFAULT_MODEL, dictionary)
-        else:
-            pipeline = get_pipeline(model or DEFAULT_MODEL)
-    except DetenteError as err:
-        raise click.ClickException(str(err)) from err
+            return Pipeline(model or DEFAULT_MODEL, dictionary)
+        return get_pipeline(model or DEFAULT_MODEL)
+
     store = _open(db, read_only=False)
     columns = CsvColumns(text=text_column, id=id_column, title=title_column, date=date_column,
                          url=url_column)
@@ -174,11 +173,13 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
             click.echo(message, err=True)
 
     try:
-        report = run_ingest(paths, store, pipeline, date=date, max_chars=max_chars,
+        report = run_ingest(paths, store, build_pipeline, date=date, max_chars=max_chars,
                             columns=columns, batch_size=batch_size, commit_every=commit_every,
                             force=force, on_skip=on_skip,
                             on_progress=bar.update if bar is not None else None)
         counts = store.counts()
+    except DetenteError as err:
+        raise click.ClickException(str(err)) from err
     finally:
         if bar is not None:
             bar.close()

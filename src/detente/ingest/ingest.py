@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,7 +113,8 @@ def count_records(paths: Iterable[str]) -> int | None:
     return total
 
 
-def ingest(paths: Iterable[str], store: Store, pipeline: Pipeline, *, date: str | None = None,
+def ingest(paths: Iterable[str], store: Store, pipeline: Pipeline | Callable[[], Pipeline], *,
+           date: str | None = None,
            max_chars: int = MAX_CHARS, columns: CsvColumns | None = None,
            batch_size: int = 32, commit_every: int = 32, commit_seconds: float = 2.0,
            force: bool = False, on_skip: Callable[[BadRecord], None] | None = None,
@@ -122,7 +124,8 @@ def ingest(paths: Iterable[str], store: Store, pipeline: Pipeline, *, date: str 
     ``on_skip`` is called with every skipped input as it is found and ``on_progress`` with
     the number of inputs dealt with since its last call (written, unchanged or skipped).
     ``force`` re-extracts and rewrites articles that are stored unchanged (after a new
-    detente or new dictionaries).
+    detente or new dictionaries). ``pipeline`` may be a function that builds one: it is then
+    called only when some article needs extracting, so a run with nothing new is quick.
     """
     report = IngestReport()
     started = time.perf_counter()
@@ -177,7 +180,13 @@ def ingest(paths: Iterable[str], store: Store, pipeline: Pipeline, *, date: str 
         last_commit = time.perf_counter()
 
     try:
-        for document in pipeline.extract_many(todo(), batch_size=batch_size):
+        articles = todo()
+        first = next(articles, None)
+        if first is None:
+            return report
+        extractor = pipeline() if callable(pipeline) else pipeline
+        for document in extractor.extract_many(chain([first], articles),
+                                               batch_size=batch_size):
             buffer.append(document)
             if (len(buffer) >= commit_every
                     or time.perf_counter() - last_commit >= commit_seconds):
