@@ -41,6 +41,15 @@ SECTOR_NAMES = {"GOV": "government", "MIL": "military", "COP": "police", "REB": 
                 "ELI": "elites", "AGR": "agriculture", "ENV": "environment",
                 "HRI": "human rights", "CRM": "criminals", "INS": "insurgents",
                 "SEP": "separatists", "REL": "religious", "NGO": "NGOs", "IGO": "IGOs"}
+LOCATIVE = frozenset({"in", "at", "near", "to", "from", "into", "outside", "around", "toward",
+                      "towards", "across", "off", "between"})
+PLACE_NOUNS = frozenset({"city", "town", "village", "island", "province", "region", "port",
+                         "district", "state", "capital", "county", "area", "border", "valley",
+                         "river", "lake", "mountain", "base", "camp", "prefecture", "oblast"})
+DOCUMENT_NOUNS = frozenset({"statement", "report", "email", "letter", "document", "study",
+                            "poll", "survey", "article", "tweet", "post", "video", "ad",
+                            "advertisement", "release", "communique", "memo", "book",
+                            "editorial", "website", "message"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 FIRST_PERSON = frozenset({"i", "me", "we", "us"})
 _ACRONYM = re.compile(r"^[A-Z0-9.&+-]+$")
@@ -110,6 +119,8 @@ class ResolvedActors:
         span = doc[start:end]
         text = span.text
         kind: ActorKind = "group" if head.tag_ in ("NNS", "NNPS") else "person"
+        if head.lemma_.lower() in DOCUMENT_NOUNS:
+            kind = "organization"  # "the statement said": a body speaks through it
         actor_id = "desc-" + _slug(text)
         for actor in self.actors:
             if actor.id == actor_id:
@@ -266,12 +277,12 @@ class ActorResolver:
                     country_of[t.i] = entry.country
 
         persons = [e for e in doc.ents if e.label_ == "PERSON" and not any(
-            t.i in taken for t in e)]
+            t.i in taken for t in e) and not self._is_place(e)]
         person_at = {t.i: ent for ent in persons for t in ent}
 
         deferred: list[tuple[Span, AgentEntry, str | None]] = []
         for span, agent in self._role_spans(doc, taken):
-            owner = self._named_owner(span, reg, country_of)
+            owner = self._named_owner(span, reg, country_of) if agent.kind != "person" else None
             if owner is not None:
                 # "the People's Daily newspaper", "the BRICS group": the noun names the body
                 reg.name(owner, span)
@@ -285,6 +296,10 @@ class ActorResolver:
                 agent = self._counterpart(span, agent, reg)
                 country = country or self._country_context(named, country_of)
                 actor = self._person(reg, named, agent, country)
+                if actor.country is None:
+                    # "the EU's foreign policy chief, Katarina Holm": she acts for the IGO
+                    igo = self._igo_context(span, reg)
+                    actor.code = igo.code if igo is not None else actor.code
                 reg.name(actor, named)
                 reg.name(actor, self._np_span(span, country_of), span)
                 taken.update(t.i for t in named)
@@ -323,6 +338,23 @@ class ActorResolver:
         self._pairs(doc, reg, country_of)
         self._countries_from_places(doc, reg, country_of)
         return reg.result()
+
+    def _is_place(self, ent: Span) -> bool:
+        """A "person" the recognizer found where a place stands.
+
+        "the city of Goma", "the Greek island of Kasos", or a known place after a locative
+        preposition ("near Izmir", "between Goma and Gisenyi").
+        """
+        token = ent.root
+        while token.dep_ == "conj" and token.head is not token:
+            token = token.head
+        if token.dep_ != "pobj":
+            return False
+        prep = token.head
+        if prep.lower_ == "of" and prep.head.lemma_.lower() in PLACE_NOUNS:
+            return True
+        return (self.gazetteer is not None and prep.lower_ in LOCATIVE
+                and self.gazetteer.lookup(ent.text) is not None)
 
     def _place_country(self, token: Token, country_of: dict[int, str]) -> str | None:
         """The country a token names, as a country or as a place in one ("Algiers")."""
@@ -445,6 +477,19 @@ class ActorResolver:
                 for pobj in prep.children:
                     if pobj.i in country_of:
                         return country_of[pobj.i]
+        return None
+
+    @staticmethod
+    def _igo_context(span: Span, reg: _Registry) -> Actor | None:
+        """An IGO that owns a role noun: "the EU's envoy", "UN Secretary-General"."""
+        head = span[-1]
+        near = [t for t in head.children if t.dep_ in ("poss", "compound", "nmod")]
+        near += [p for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                 for p in c.children if p.dep_ == "pobj"]
+        for token in near:
+            for actor_id in reg.by_token.get(token.i, []):
+                if reg.actors[actor_id].kind == "igo":
+                    return reg.actors[actor_id]
         return None
 
     @staticmethod
