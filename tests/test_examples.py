@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EXAMPLES
 
+from conftest import EXAMPLES
 from detente.export import dyads
 from detente.ingest.readers import read_path
 
