@@ -84,6 +84,7 @@ def test_periods_and_date_ranges(store: Store):
         store.dyad("CHN", "RUS", start="last week")
     with pytest.raises(QueryError, match="month"):
         store.dyad("CHN", "RUS", by="fortnight")
+    assert set(store.dyad("CHN", "CHN")["direction"]) <= {"CHN<>CHN"}  # domestic: one row
 
 
 def test_most_active_actors(store: Store):

@@ -68,7 +68,7 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
     """The history of the pair ``a``–``b`` (ISO3 countries or IGO codes) per period.
 
     Three rows per period with events: both directions together (``A<>B``), then ``A>B``
-    and ``B>A``. Each row counts events by quad class (1 verbal cooperation, 2 material
+    and ``B>A`` (one row when ``a == b``: events within one country). Each row counts events by quad class (1 verbal cooperation, 2 material
     cooperation, 3 verbal conflict, 4 material conflict), sums and averages their Goldstein
     scores, and lists the ``top`` CAMEO types. Negated events ("did not attack") are left out
     unless ``include_negated``.
@@ -133,6 +133,7 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
     grid AS (
         SELECT p.period, x.dir
         FROM (SELECT DISTINCT period FROM u) p, (VALUES (0), (1), (2)) x(dir)
+        WHERE $a <> $b OR x.dir = 0  -- a side with itself (domestic events): one row
     )
     SELECT strftime(g.period, '{PERIODS[by]}') AS period,
            CASE g.dir WHEN 0 THEN $a || '<>' || $b WHEN 1 THEN $a || '>' || $b
