@@ -68,10 +68,10 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
     """The history of the pair ``a``–``b`` (ISO3 countries or IGO codes) per period.
 
     Three rows per period with events: both directions together (``A<>B``), then ``A>B``
-    and ``B>A`` (one row when ``a == b``: events within one country). Each row counts events by quad class (1 verbal cooperation, 2 material
-    cooperation, 3 verbal conflict, 4 material conflict), sums and averages their Goldstein
-    scores, and lists the ``top`` CAMEO types. Negated events ("did not attack") are left out
-    unless ``include_negated``.
+    and ``B>A`` (one row when ``a == b``: events within one country). Each row counts events
+    by quad class (1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material
+    conflict), sums and averages their Goldstein scores, and lists the ``top`` CAMEO types.
+    Negated events ("did not attack") are left out unless ``include_negated``.
     """
     if by not in PERIODS:
         raise QueryError(f"cannot group by {by!r}; use one of {', '.join(PERIODS)}")
