@@ -119,11 +119,15 @@ def _query(db: str, fmt: str, run: Callable[[Store], Result]) -> None:
               help="Your own actor TSV (columns phrase, name, iso3, sector, kind); repeatable.")
 @click.option("--roles", "role_files", multiple=True, type=click.Path(exists=True),
               help="Your own role-noun TSV (columns phrase, sector, kind, role); repeatable.")
+@click.option("--petrarch-actors", multiple=True, type=click.Path(exists=True),
+              help="A PETRARCH/TABARI actor dictionary, as it is; repeatable.")
+@click.option("--petrarch-agents", multiple=True, type=click.Path(exists=True),
+              help="A PETRARCH/TABARI agents dictionary, as it is; repeatable.")
 def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
            max_chars: int, batch_size: int, commit_every: int, text_column: str,
            id_column: str, title_column: str, date_column: str, url_column: str, force: bool,
-           progress: bool | None, actor_files: tuple[str, ...],
-           role_files: tuple[str, ...]) -> None:
+           progress: bool | None, actor_files: tuple[str, ...], role_files: tuple[str, ...],
+           petrarch_actors: tuple[str, ...], petrarch_agents: tuple[str, ...]) -> None:
     """Extract articles into the store (--db), skipping those stored already.
 
     PATHS are .txt articles, .jsonl(.gz) files, .csv(.gz) files with a header row (see the
@@ -143,14 +147,16 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
         raise click.BadParameter("give at least 1", param_hint="--commit-every")
     def build_pipeline() -> Pipeline:
         # built only when some article needs extracting: a run with nothing new is quick
-        if actor_files or role_files:
+        if actor_files or role_files or petrarch_actors or petrarch_agents:
             from detente.actors.dictionary import load_default, load_institutions, load_roles
+            from detente.actors.petrarch import load_petrarch
 
             dictionary = load_default()
             for path in actor_files:
                 dictionary.actors.extend(load_institutions(path))
             for path in role_files:
                 dictionary.agents.extend(load_roles(path))
+            dictionary.extend(load_petrarch(petrarch_actors, petrarch_agents))
             return Pipeline(model or DEFAULT_MODEL, dictionary)
         return get_pipeline(model or DEFAULT_MODEL)
 
