@@ -226,10 +226,12 @@ class ActorResolver:
         for matcher in (self.names_exact, self.names):
             for match_id, start, end in matcher(doc):
                 span = doc[start:end]
-                # a name is written with a capital: "Turkey" the state, not "turkey"
-                if matcher is self.names and not span[0].text[:1].isupper():
+                key = self.vocab.strings[match_id]
+                # a name is written with its capitals: "Turkey" the state, not "turkey";
+                # "Russia Today" the channel, not "visited Russia today"
+                if matcher is self.names and not self._capitals_match(key, span):
                     continue
-                span.label_ = self.vocab.strings[match_id]
+                span.label_ = key
                 spans.append(span)
         out = []
         for span in filter_spans(spans):
@@ -238,11 +240,23 @@ class ActorResolver:
                 out.append((span, entries[0]))
         return out
 
+    def _capitals_match(self, key: str, span: Span) -> bool:
+        if not span[0].text[:1].isupper():
+            return False
+        entry = self.name_entries[key][0]
+        if entry.form == "petrarch":
+            return True
+        words = entry.phrase.split()
+        if len(words) != len(span) or len(words) == 1:
+            return True
+        return all(t.text[:1].isupper() or not w[:1].isupper() for w, t in zip(words, span,
+                                                                              strict=True))
+
     def _role_spans(self, doc: Doc, taken: set[int]) -> list[tuple[Span, AgentEntry]]:
         spans = []
         for match_id, start, end in self.roles(doc):
             span = doc[start:end]
-            if any(t.i in taken for t in span) or span[-1].pos_ not in ("NOUN", "PROPN"):
+            if any(t.i in taken for t in span) or span.root.pos_ not in ("NOUN", "PROPN"):
                 continue
             person = next((e for e in doc.ents if e.start <= start < e.end), None) \
                 if span[0].ent_type_ == "PERSON" else None
@@ -289,7 +303,7 @@ class ActorResolver:
                 taken.update(t.i for t in span)
                 continue
             country = self._country_context(span, country_of)
-            if agent.kind == "person" and span[-1].tag_ in ("NNS", "NNPS"):
+            if agent.kind == "person" and span.root.tag_ in ("NNS", "NNPS"):
                 agent = AgentEntry(agent.phrase, agent.sector, "group", agent.role)
             named = self._named_person(span, person_at, taken) if agent.kind == "person" else None
             if named is not None:
@@ -389,7 +403,8 @@ class ActorResolver:
                 if prep.dep_ == "prep" and prep.lower_ in ("in", "from", "of"):
                     for pobj in prep.children:
                         found = found or self._place_country(pobj, country_of)
-            if found is None:
+            if found is None and (actor.kind == "group" or actor.role is not None):
+                # a named person without a title may well be a foreigner where they speak
                 named = {c for t in span.sent if (c := self._place_country(t, country_of))}
                 found = named.pop() if len(named) == 1 else None
             if found is not None:
@@ -458,7 +473,7 @@ class ActorResolver:
 
     def _country_context(self, span: Span, country_of: dict[int, str]) -> str | None:
         """The country a role noun belongs to: "China's", "Russian", "U.S.", "of Japan"."""
-        head = span[-1]
+        head = span.root
         candidates = [t for t in head.children if t.dep_ in ("poss", "amod", "compound", "nmod")]
         candidates += [t for t in span if t.i != head.i]
         left = head.i - 1
@@ -482,7 +497,7 @@ class ActorResolver:
     @staticmethod
     def _igo_context(span: Span, reg: _Registry) -> Actor | None:
         """An IGO that owns a role noun: "the EU's envoy", "UN Secretary-General"."""
-        head = span[-1]
+        head = span.root
         near = [t for t in head.children if t.dep_ in ("poss", "compound", "nmod")]
         near += [p for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
                  for p in c.children if p.dep_ == "pobj"]
@@ -497,7 +512,7 @@ class ActorResolver:
         """"his counterpart, Park Min-jae": Park holds the role of the possessor."""
         if agent.role != "counterpart":
             return agent
-        for child in span[-1].children:
+        for child in span.root.children:
             if child.dep_ != "poss":
                 continue
             owners = reg.by_token.get(child.i, [])
@@ -544,7 +559,7 @@ class ActorResolver:
     @staticmethod
     def _named_person(span: Span, person_at: dict[int, Span], taken: set[int]) -> Span | None:
         """The name standing beside a role noun: apposition or title before the name."""
-        head = span[-1]
+        head = span.root
         doc = span.doc
 
         def name_of(token: Token) -> Span | None:
@@ -605,7 +620,7 @@ class ActorResolver:
     def _role_reference(self, doc: Doc, reg: _Registry, span: Span, agent: AgentEntry,
                         country: str | None, country_of: dict[int, str]) -> None:
         """Link "the minister" / "China's foreign minister" to the person it means."""
-        indefinite = any(t.lower_ in ("a", "an", "another") for t in span[-1].children
+        indefinite = any(t.lower_ in ("a", "an", "another") for t in span.root.children
                          if t.dep_ == "det")
         target = None
         if not indefinite:
