@@ -38,10 +38,13 @@ def main() -> None:
               help="A PETRARCH/TABARI actor dictionary, as it is; repeatable.")
 @click.option("--petrarch-agents", multiple=True, type=click.Path(exists=True),
               help="A PETRARCH/TABARI agents dictionary, as it is; repeatable.")
+@click.option("--petrarch-verbs", multiple=True, type=click.Path(exists=True),
+              help="A PETRARCH/TABARI verb dictionary (e.g. CAMEO.2.0.txt), as it is; "
+                   "repeatable. Replaces the packaged verb dictionary when given.")
 def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: str | None,
             max_chars: int, batch_size: int, actor_files: tuple[str, ...],
             role_files: tuple[str, ...], petrarch_actors: tuple[str, ...],
-            petrarch_agents: tuple[str, ...]) -> None:
+            petrarch_agents: tuple[str, ...], petrarch_verbs: tuple[str, ...]) -> None:
     """Extract actors, events, quotes, stances and entities from articles.
 
     PATHS are .txt articles, .jsonl(.gz) files with one {"id", "text", "title", "date",
@@ -58,6 +61,11 @@ def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: st
         raise click.BadParameter(f"{date!r} is not a date; write YYYY-MM-DD", param_hint="--date")
     fmt = fmt or ("table" if sys.stdout.isatty() else "jsonl")
     try:
+        dictionary = verb_dictionary = None
+        if petrarch_verbs:
+            from detente.events.petrarch_verbs import load_petrarch_verb_dictionary
+
+            verb_dictionary = load_petrarch_verb_dictionary(petrarch_verbs)
         if actor_files or role_files or petrarch_actors or petrarch_agents:
             from detente.actors.dictionary import (
                 load_default,
@@ -72,7 +80,9 @@ def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: st
             for path in role_files:
                 dictionary.agents.extend(load_roles(path))
             dictionary.extend(load_petrarch(petrarch_actors, petrarch_agents))
-            pipeline = Pipeline(model or DEFAULT_MODEL, dictionary)
+        if dictionary is not None or verb_dictionary is not None:
+            pipeline = Pipeline(model or DEFAULT_MODEL, dictionary,
+                                verb_dictionary=verb_dictionary)
         else:
             pipeline = get_pipeline(model or DEFAULT_MODEL)
     except DetenteError as err:

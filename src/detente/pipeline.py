@@ -18,7 +18,7 @@ from detente.actors.resolve import ActorResolver
 from detente.entities import EntityFinder
 from detente.events.dates import parse_iso
 from detente.events.extract import EventCoder
-from detente.events.patterns import load_verbs
+from detente.events.patterns import VerbDictionary, load_verbs
 from detente.ingest.readers import content_id
 from detente.nlp import BATCH_SIZE, DEFAULT_MODEL, load_nlp, parse
 from detente.quotes import QuoteFinder
@@ -30,11 +30,18 @@ class Pipeline:
     """Loads the model and dictionaries once and turns articles into Documents."""
 
     def __init__(self, model: str = DEFAULT_MODEL, dictionary: ActorDictionary | None = None,
-                 verbs: Path | str | None = None) -> None:
+                 verbs: Path | str | None = None,
+                 verb_dictionary: VerbDictionary | None = None) -> None:
+        """``verbs`` is a verb TSV; ``verb_dictionary`` a loaded one (e.g. from
+        :func:`detente.events.petrarch_verbs.load_petrarch_verb_dictionary`). Give at most
+        one; with neither, the packaged verb dictionary is used."""
+        if verbs is not None and verb_dictionary is not None:
+            raise ValueError("pass verbs (a TSV path) or verb_dictionary, not both")
         self.nlp = load_nlp(model)
         gazetteer = default_gazetteer()
         self.resolver = ActorResolver(self.nlp, dictionary or load_default(), gazetteer)
-        self.coder = EventCoder(load_verbs(verbs))
+        self.coder = EventCoder(verb_dictionary if verb_dictionary is not None
+                                else load_verbs(verbs))
         self.quotes = QuoteFinder()
         self.stances = StanceFinder()
         self.entities = EntityFinder(gazetteer)

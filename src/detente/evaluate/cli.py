@@ -37,9 +37,10 @@ def _pipeline(model: str | None, petrarch_dir: Path | None = None) -> Pipeline:
 
     if petrarch_dir is None:
         return get_pipeline(model or DEFAULT_MODEL)
-    from detente.evaluate.petrarch import load_dictionary
+    from detente.evaluate.petrarch import load_dictionary, load_verb_dictionary
 
-    return Pipeline(model or DEFAULT_MODEL, dictionary=load_dictionary(petrarch_dir))
+    return Pipeline(model or DEFAULT_MODEL, dictionary=load_dictionary(petrarch_dir),
+                    verb_dictionary=load_verb_dictionary(petrarch_dir))
 
 
 def _run(job: Callable[[], T]) -> tuple[T, float]:
@@ -90,11 +91,13 @@ def quotes_command(gold: Path, as_json: bool, worst: int, model: str | None,
 @eval_group.command("petrarch")
 @click.argument("records", type=GOLD)
 @click.option("--dictionaries", type=DIRECTORY, required=True,
-              help="Folder with PETR.Validate.actors.txt and PETR.Validate.agents.txt.")
+              help="Folder with PETR.Validate.actors.txt, PETR.Validate.agents.txt and "
+                   "PETR.Validate.verbs.txt (the only actor and verb dictionaries used).")
 @_options
 def petrarch_command(records: Path, dictionaries: Path, as_json: bool, worst: int,
                      model: str | None, limit: int | None) -> None:
-    """Actor coding on PETRARCH's unit-test records (petrarch_unittest.jsonl)."""
+    """Actor coding and the event decision on PETRARCH's unit-test records
+    (petrarch_unittest.jsonl), with the suite's own actor, agent and verb dictionaries."""
     from detente.evaluate.petrarch import score_petrarch
     from detente.evaluate.report import petrarch_text, to_json
 

@@ -1,8 +1,10 @@
 """Score actor coding on PETRARCH's unit-test records (``petrarch_unittest.jsonl``).
 
 The records use fictional actors, so the pipeline runs with the PETRARCH validation
-dictionaries as its only actor dictionary. The verb codes of the suite are WEIS codes from a
-toy verb file, not CAMEO, so only the (source code, target code) pairs are compared.
+dictionaries as its only actor dictionary, and with the suite's own verb file
+(``PETR.Validate.verbs.txt``) as its only verb dictionary. Those verb codes are WEIS codes
+from a toy file, not CAMEO (the importer maps them to approximate CAMEO codes), so only the
+(source code, target code) pairs and the event/no-event decision are compared.
 """
 
 from __future__ import annotations
@@ -18,18 +20,22 @@ from detente.schema import Article, Document
 
 if TYPE_CHECKING:
     from detente.actors.dictionary import ActorDictionary
+    from detente.events.patterns import VerbDictionary
     from detente.pipeline import Pipeline
 
 ACTORS_FILE = "PETR.Validate.actors.txt"
 AGENTS_FILE = "PETR.Validate.agents.txt"
+VERBS_FILE = "PETR.Validate.verbs.txt"
 SCORED_KINDS = ("events", "noevents")
 
 DEFINITIONS = [
     "Scored records: evaluate = true and expected_kind in (events, noevents); the pipeline runs "
-    f"with {ACTORS_FILE} and {AGENTS_FILE} as its only actor dictionary.",
+    f"with {ACTORS_FILE} and {AGENTS_FILE} as its only actor dictionary and {VERBS_FILE} "
+    "(imported as it is) as its only verb dictionary.",
     "Our pairs: for each event that is not negated, its dyads (as detente.export.dyads) as "
     "(actor.code, actor.code), an empty target as ''. Verb codes are ignored (the suite uses "
-    "WEIS codes).",
+    "WEIS codes, which the importer maps to approximate CAMEO codes): only actors and the "
+    "event decision are scored.",
     "A record passes when the set of our pairs equals the set of expected (source, target) "
     "pairs; a noevents record (or an empty expected list) passes when we code no event. "
     "Event decision: right when we code at least one event exactly when events are expected.",
@@ -85,6 +91,17 @@ def load_dictionary(directory: Path | str) -> ActorDictionary:
     return load_petrarch([directory / ACTORS_FILE], [directory / AGENTS_FILE])
 
 
+def load_verb_dictionary(directory: Path | str) -> VerbDictionary:
+    """The PETRARCH validation verbs (``PETR.Validate.verbs.txt``) in ``directory``."""
+    from detente.events.petrarch_verbs import load_petrarch_verb_dictionary
+
+    path = Path(directory) / VERBS_FILE
+    if not path.is_file():
+        raise GoldError(f"{directory}: no {VERBS_FILE}; pass --dictionaries the PETRARCH "
+                        f"folder that holds it")
+    return load_petrarch_verb_dictionary([path])
+
+
 def expected_pairs(path: str, number: int, record: dict[str, Any]) -> set[Pair]:
     expected = record["expected"] or []
     if not isinstance(expected, list):
@@ -106,7 +123,8 @@ def our_pairs(document: Document) -> set[Pair]:
 
 def score_petrarch(pipeline: Pipeline, path: Path | str, limit: int | None = None,
                    worst: int = 10) -> PetrarchReport:
-    """Run ``pipeline`` (built with :func:`load_dictionary`) on the scored records."""
+    """Run ``pipeline`` (built with :func:`load_dictionary` and :func:`load_verb_dictionary`)
+    on the scored records."""
     path = str(path)
     records = read_gold(path, ("id", "text", "expected", "expected_kind"), limit)
     scored = [(n, r) for n, r in records

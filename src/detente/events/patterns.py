@@ -55,8 +55,15 @@ class VerbDictionary:
         return sum(len(p) for p in self.by_trigger.values())
 
     def match(self, verb: Token) -> PatternMatch | None:
-        """The best pattern for ``verb`` given the words around it, or None."""
-        candidates = self.by_trigger.get(verb.lemma_.lower())
+        """The best pattern for ``verb`` given the words around it, or None.
+
+        Patterns whose trigger is the word as written ("said", in dictionaries that list
+        inflected forms, as PETRARCH's may) come before those of its lemma.
+        """
+        lemma, written = verb.lemma_.lower(), verb.lower_
+        candidates = self.by_trigger.get(lemma, [])
+        if written != lemma and written in self.by_trigger:
+            candidates = self.by_trigger[written] + candidates
         if not candidates:
             return None
         near = companions(verb)

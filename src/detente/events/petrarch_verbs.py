@@ -1,0 +1,437 @@
+"""Import PETRARCH/TABARI verb dictionaries (``CAMEO.2.0.txt``) as :class:`VerbPattern` lists.
+
+The format::
+
+    &CURRENCY                          # a synonym set: &NAME, then one +MEMBER a line
+    +DOLLAR
+    +SWISS_FRANCS                      # members may be phrases...
+    +&HYPERCURR                        # ...or other sets
+    ---  ACCELERATE   [---]  ---       # a verb block and its default code ([---]: none)
+    ACCELERATE                         # the verbs of the block, one a line
+    HURRY {HURRIES HURRYING HURRIED}   # irregular forms in braces
+    DOWNPLAY [014]                     # a verb with a code of its own
+    +CALL_OFF {+CALLED_OFF}            # a multi-word verb: + marks the verb (KLM_+RST)
+    - * AID                 [070]      # a pattern: * is the verb; words around it
+    - * POLICE (TO BORDER)  [153]      # (...) prepositional and {...} noun phrases
+    - + * FROM $            [066]      # $ source, + target, % compound actor, ^ skip
+    - * &CURRENCY           [071]      # a synonym set reference
+    - * WITH %          [031:032]      # paired codes: source->target, target->source
+    ~ a (a b ATTACK) SAY = a b 015     # a transformation
+
+Mapping onto detente's model (a trigger lemma, companion lemmas, a CAMEO code):
+
+- Every pattern of a block applies to every verb of the block (as in PETRARCH 2): the
+  trigger is the verb word in lower case and the companions are the pattern's literal
+  words in lower case, without the markers ``* $ + % ^``, brackets, punctuation and the
+  determiners *the*, *a*, *an*. The extra words of a multi-word verb (``CALL_OFF``) are
+  companions of every pattern of that verb. Each verb also gets a pattern with no
+  companions (its own code, else the block's).
+- A synonym set expands to one pattern per member (nested sets are expanded too); a
+  pattern line expands to at most :data:`MAX_EXPANSION` patterns per verb.
+- Irregular forms in braces are not needed: detente matches on spaCy's lemma. Verbs
+  written in an inflected form (``SAID``, ``KILLED`` in the validation dictionary) are kept
+  as written; :meth:`VerbDictionary.match` tries the word as written before its lemma.
+- Code: the pattern's, else the verb's own, else the block's. Of a paired code ``[a:b]``
+  only ``a`` is kept (detente codes one event per verb). Skipped, with no event:
+  ``[---]`` (PETRARCH's "no event"), reverse-only codes ``[:b]`` (the event would run the
+  wrong way), patterns with no word besides the verb and actor markers (``- % *``; they
+  constrain actors only), and transformations (``~`` lines).
+- A code missing from detente's CAMEO table (the WEIS codes of
+  ``PETR.Validate.verbs.txt``, typos such as ``080!``) becomes its longest prefix in the
+  table (``1717`` -> ``171``), else the root of its first digit (``345`` -> ``03``), else
+  ``010``. Verb codes from non-CAMEO dictionaries are therefore approximate.
+
+Patterns repeated for the same verb keep the first. Malformed lines raise
+:class:`DictionaryError` naming the file and line; a block header with two codes (the first
+is kept) and a block without verbs are logged and read anyway.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import logging
+import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from detente.errors import DictionaryError
+from detente.events.ontology import cameo_table
+from detente.events.patterns import VerbDictionary, VerbPattern
+
+log = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+# the most patterns one pattern line gives one verb when its synonym sets are expanded
+MAX_EXPANSION = 256
+DETERMINERS = frozenset({"the", "a", "an"})
+FALLBACK_CODE = "010"
+
+_HEADER = re.compile(r"^-{3}\s*(?P<name>[^\[\]]*?)\s*(?P<codes>(?:\[[^\[\]]*\]\s*)*)(?:-{3}\s*)*$")
+_CODES = re.compile(r"\[([^\[\]]*)\]")
+_FORM = re.compile(r"^(?P<form>[^\[\]{}]+)\s*(?:\{(?P<forms>[^{}\[\]]*)\})?\s*"
+                   r"(?:\[(?P<code>[^\[\]{}]*)\])?(?P<rest>.*)$")
+_PATTERN = re.compile(r"^-\s*(?P<pattern>[^\[\]]*?)\s*(?:\[(?P<code>[^\[\]]*)\])?$")
+_SYNSET_REF = re.compile(r"&([A-Za-z0-9_]+)")
+_TOKEN = re.compile(r"&\d+|[*$+%^(){}]|[^\s*$+%^(){}]+")
+_MARKERS = frozenset("*$+%^(){}")
+_CODE_TEXT = re.compile(r"[^\s\[\]:]+")
+
+
+@dataclass
+class _Verb:
+    trigger: str
+    particles: tuple[str, ...]
+    code: str | None  # the raw code of the verb line, None when it has none
+    line: int
+
+
+@dataclass
+class _Pattern:
+    text: str
+    code: str | None
+    line: int
+
+
+@dataclass
+class _Block:
+    code: str | None
+    line: int
+    verbs: list[_Verb] = field(default_factory=list)
+    patterns: list[_Pattern] = field(default_factory=list)
+
+
+@dataclass
+class _Parsed:
+    synsets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    blocks: list[_Block] = field(default_factory=list)
+    transformations: int = 0
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) without comments and blank lines.
+
+    ``#`` starts a comment except inside ``[...]`` (the validation file has a ``[###]``
+    code); ``<!-- ... -->`` comments may span lines.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise DictionaryError(f"{path}: not UTF-8 text ({err}); save the file as UTF-8") from err
+    except OSError as err:
+        raise DictionaryError(f"{path}: cannot read the dictionary ({err.strerror})") from err
+    in_comment = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if in_comment or stripped.startswith("<!"):
+            in_comment = "-->" not in stripped
+            continue
+        if "#" in line:
+            depth = 0
+            for i, char in enumerate(line):
+                if char == "[":
+                    depth += 1
+                elif char == "]":
+                    depth -= 1
+                elif char == "#" and depth <= 0:
+                    line = line[:i]
+                    break
+        line = line.strip()
+        if line:
+            yield number, line
+
+
+def _where(path: Path, number: int) -> str:
+    return f"{path}, line {number}"
+
+
+def _name(raw: str) -> str:
+    """``&PREPOSIT1_`` and ``&PREPOSIT1`` name the same set."""
+    return raw.lstrip("&").strip("_").upper()
+
+
+def _code(raw: str | None, where: str) -> str | None:
+    """The text of a ``[...]`` code, checked; None when there are no brackets."""
+    if raw is None:
+        return None
+    code = raw.strip()
+    if not code or not all(_CODE_TEXT.fullmatch(p) for p in code.split(":") if p) or \
+            not code.replace(":", ""):
+        raise DictionaryError(f"{where}: cannot read the code [{raw}]; write a CAMEO code such "
+                              f"as [043], [---] for no event or [043:044] for a pair")
+    return code
+
+
+def _parse(path: Path) -> _Parsed:
+    parsed = _Parsed()
+    block: _Block | None = None
+    synset: list[tuple[str, int]] | None = None
+    for number, line in _lines(path):
+        where = _where(path, number)
+        if line.startswith("---"):
+            header = _HEADER.match(line)
+            if header is None:
+                raise DictionaryError(f"{where}: cannot read the verb block header {line!r}; "
+                                      f"write ---  VERB  [CODE]  ---")
+            codes = _CODES.findall(header["codes"])
+            if len(codes) > 1:
+                log.warning("%s: block header with %d codes; the first, [%s], is used", where,
+                            len(codes), codes[0].strip())
+            block = _Block(_code(codes[0], where) if codes else None, number)
+            parsed.blocks.append(block)
+            synset = None
+        elif line.startswith("&"):
+            name = _name(line.split()[0])
+            if not name or len(line.split()) > 1:
+                raise DictionaryError(f"{where}: cannot read the synonym set name {line!r}; "
+                                      f"write &NAME alone on its line")
+            synset = parsed.synsets.setdefault(name, [])
+            block = None
+        elif line.startswith("~"):
+            parsed.transformations += 1
+        elif line.startswith("-"):
+            if block is None:
+                raise DictionaryError(f"{where}: pattern before any verb block; put it under "
+                                      f"a ---  VERB  [CODE]  --- header")
+            match = _PATTERN.match(line)
+            if match is None:
+                raise DictionaryError(f"{where}: cannot read the pattern {line!r}; write "
+                                      f"- WORDS * WORDS [CODE]")
+            text = match["pattern"]
+            if text.count("*") != 1:
+                raise DictionaryError(f"{where}: the pattern {text!r} needs exactly one * "
+                                      f"where the verb goes")
+            block.patterns.append(_Pattern(text, _code(match["code"], where), number))
+        elif line.startswith("+") and synset is not None:
+            member = line[1:].strip()
+            if not member or "[" in member or "{" in member:
+                raise DictionaryError(f"{where}: cannot read the synonym {line!r}; write "
+                                      f"+WORD or +WORD_WORD")
+            synset.append((member, number))
+        elif block is not None:
+            block.verbs.append(_verb(line, where, number))
+        else:
+            raise DictionaryError(f"{where}: {line!r} is outside any verb block or synonym "
+                                  f"set; start a block with ---  VERB  [CODE]  ---")
+    return parsed
+
+
+def _verb(line: str, where: str, number: int) -> _Verb:
+    """A verb line: ``BREAK {BROKE BROKEN}``, ``+CALL_OFF [160]``, ``KLM_+RST``, ``LASH OUT``."""
+    match = _FORM.match(line)
+    if match is None:
+        raise DictionaryError(f"{where}: cannot read the verb {line!r}; write VERB, "
+                              f"VERB {{FORMS}} [CODE] or +VERB_PARTICLE")
+    if match["rest"]:
+        if match["forms"] is None and match["code"] is None:
+            raise DictionaryError(f"{where}: cannot read the verb {line!r}; write VERB, "
+                                  f"VERB {{FORMS}} [CODE] or +VERB_PARTICLE")
+        # "SCRAP {SCRAPPING SCRAPS SCRAPPED };shan 8/30/93" upstream: a note after the forms
+        log.warning("%s: %r after the verb is not a code; ignored", where, match["rest"])
+    words = [w for w in re.split(r"[\s_]+", match["form"]) if w]
+    marked = [i for i, w in enumerate(words) if w.startswith("+")]
+    if len(marked) > 1:
+        raise DictionaryError(f"{where}: {match['form']!r} marks {len(marked)} words with +; "
+                              f"mark only the verb")
+    head = marked[0] if marked else 0
+    cleaned = [_word(w) for w in words]
+    trigger = cleaned[head] if words else None
+    if not trigger:
+        raise DictionaryError(f"{where}: no verb in {line!r}; write the verb first")
+    particles = tuple(w for i, w in enumerate(cleaned) if i != head and w and
+                      w not in DETERMINERS)
+    return _Verb(trigger, particles, _code(match["code"], where), number)
+
+
+def _word(raw: str) -> str:
+    """``+RST`` -> ``rst``, ``ANTI-`` -> ``anti``, ``N'T`` -> ``n't``; '' for punctuation."""
+    word = raw.lstrip("+").strip(".,;:!?\"-").lower()
+    return word if any(c.isalnum() for c in word) else ""
+
+
+class _Undefined(Exception):
+    """A reference to a synonym set the file does not define."""
+
+
+class _Expander:
+    """Expands synonym set references into word lists."""
+
+    def __init__(self, path: Path, synsets: dict[str, list[tuple[str, int]]]) -> None:
+        self.path = path
+        self.synsets = synsets
+        self.expanded: dict[str, list[tuple[str, ...]]] = {}
+        self.active: set[str] = set()
+
+    def tokens(self, text: str, where: str) -> list[str | list[tuple[str, ...]]]:
+        """Literal words and, for each ``&NAME``, the word lists of its members."""
+        refs: list[list[tuple[str, ...]]] = []
+
+        def replace(match: re.Match[str]) -> str:
+            parts = match[1].split("_")
+            for k in range(len(parts), 0, -1):
+                name = "_".join(parts[:k]).strip("_").upper()
+                if name in self.synsets:
+                    refs.append(self.members(name, where))
+                    rest = "_".join(parts[k:])
+                    return f" &{len(refs) - 1} {rest}"
+            raise _Undefined(match[1].strip("_"))
+
+        text = _SYNSET_REF.sub(replace, text).replace("_", " ")
+        out: list[str | list[tuple[str, ...]]] = []
+        for token in _TOKEN.findall(text):
+            if token.startswith("&"):
+                out.append(refs[int(token[1:])])
+            elif token not in _MARKERS:
+                word = _word(token)
+                if word and word not in DETERMINERS:
+                    out.append(word)
+        return out
+
+    def members(self, name: str, where: str) -> list[tuple[str, ...]]:
+        if name in self.expanded:
+            return self.expanded[name]
+        if name in self.active:
+            raise DictionaryError(f"{where}: synonym set &{name} contains itself; remove the "
+                                  f"circular +&NAME member")
+        self.active.add(name)
+        found: list[tuple[str, ...]] = []
+        for member, number in self.synsets[name]:
+            for words in _product(self.tokens(member, _where(self.path, number))):
+                if words and words not in found:
+                    found.append(words)
+        self.active.discard(name)
+        self.expanded[name] = found
+        return found
+
+
+def _product(tokens: list[str | list[tuple[str, ...]]]) -> Iterator[tuple[str, ...]]:
+    """Every word sequence the tokens stand for (one member of each synonym set)."""
+    choices = [[(t,)] if isinstance(t, str) else t for t in tokens]
+    for combination in itertools.product(*choices):
+        yield tuple(w for part in combination for w in part)
+
+
+@cache
+def cameo_code(code: str) -> str:
+    """``code`` as a code of detente's CAMEO table; approximate for codes not in it.
+
+    The longest prefix in the table (``1717`` -> ``171``, ``075A`` -> ``075``), else the root
+    of the first digit (WEIS ``345`` -> ``03``), else ``010``.
+    """
+    table = cameo_table()
+    digits = re.match(r"\d*", code)
+    lead = digits[0] if digits else ""
+    for end in range(len(lead), 1, -1):
+        if lead[:end] in table:
+            return lead[:end]
+    if lead and f"0{lead[0]}" in table:
+        return f"0{lead[0]}"
+    return FALLBACK_CODE
+
+
+def _event_code(raw: str | None) -> str | None:
+    """The CAMEO code a raw pattern code gives, None for no event (``---``, ``:b``)."""
+    if raw is None:
+        return None
+    first = raw.split(":", 1)[0].strip()
+    if not first or first in ("---", "+++"):
+        return None
+    return cameo_code(first)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: building 250,000 patterns (CAMEO.2.0.txt) otherwise
+    spends half its time in collections that find nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load_petrarch_verbs(path: PathLike) -> list[VerbPattern]:
+    """Read a PETRARCH/TABARI verb dictionary as it is; see the module docstring."""
+    with _no_gc():
+        return _load(Path(path))
+
+
+def _load(path: Path) -> list[VerbPattern]:
+    parsed = _parse(path)
+    expander = _Expander(path, parsed.synsets)
+    patterns: list[VerbPattern] = []
+    seen: set[tuple[str, frozenset[str]]] = set()
+    truncated = 0
+
+    def add(trigger: str, words: frozenset[str], code: str, line: int) -> None:
+        key = (trigger, words)
+        if key not in seen:
+            seen.add(key)
+            patterns.append(VerbPattern(trigger, words, code, line))
+
+    for block in parsed.blocks:
+        if not block.verbs:
+            log.warning("%s: verb block with no verbs; its patterns are skipped",
+                        _where(path, block.line))
+            continue
+        expansions = []
+        for pattern in block.patterns:
+            where = _where(path, pattern.line)
+            try:
+                tokens = expander.tokens(pattern.text, where)
+            except _Undefined as err:
+                # "- * &WEATHER ..." upstream, with no &WEATHER set: the pattern cannot match
+                log.warning("%s: synonym set &%s is not defined; pattern skipped", where, err)
+                continue
+            sequences = list(itertools.islice(_product(tokens), MAX_EXPANSION + 1))
+            if len(sequences) > MAX_EXPANSION:
+                truncated += 1
+                sequences = sequences[:MAX_EXPANSION]
+            # "- % *": only actors, which detente does not constrain
+            expansions.append((pattern, [frozenset(w) for w in sequences if w]))
+        for verb in block.verbs:
+            particles = frozenset(verb.particles)
+            own = _event_code(verb.code if verb.code is not None else block.code)
+            if own is not None:
+                add(verb.trigger, particles, own, verb.line)
+            for pattern, words in expansions:
+                raw = pattern.code if pattern.code is not None else (
+                    verb.code if verb.code is not None else block.code)
+                code = _event_code(raw)
+                if code is None:
+                    continue
+                for companions in words:
+                    add(verb.trigger, particles | companions if particles else companions,
+                        code, pattern.line)
+    if truncated:
+        log.warning("%s: %d pattern line(s) expand to more than %d patterns per verb through "
+                    "their synonym sets; the first %d are kept", path, truncated,
+                    MAX_EXPANSION, MAX_EXPANSION)
+    if parsed.transformations:
+        log.info("%s: %d transformation line(s) (~) skipped; detente has no transformations",
+                 path, parsed.transformations)
+    return patterns
+
+
+def load_petrarch_verb_dictionary(paths: Iterable[PathLike]) -> VerbDictionary:
+    """One :class:`VerbDictionary` of PETRARCH verb files; a pattern repeated keeps the first."""
+    paths = list(paths)
+    with _no_gc():
+        if len(paths) == 1:  # already without repeats
+            return VerbDictionary(_load(Path(paths[0])))
+        patterns: list[VerbPattern] = []
+        seen: set[tuple[str, frozenset[str]]] = set()
+        for path in paths:
+            for pattern in _load(Path(path)):
+                key = (pattern.trigger, pattern.companions)
+                if key not in seen:
+                    seen.add(key)
+                    patterns.append(pattern)
+        return VerbDictionary(patterns)
