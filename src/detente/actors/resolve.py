@@ -390,7 +390,8 @@ class ActorResolver:
         sentence of their first mention.
         """
         for actor in reg.actors.values():
-            if actor.country is not None or actor.kind not in ("person", "group"):
+            if actor.country is not None or actor.kind not in ("person", "group") or (
+                    actor.code or "").startswith("IGO"):
                 continue
             first = min(actor.mentions, key=lambda m: m.start, default=None)
             span = doc.char_span(first.start, first.end, alignment_mode="expand") \

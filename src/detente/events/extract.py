@@ -46,6 +46,10 @@ INTENT_FRAMES = frozenset({"agree", "offer", "promise", "pledge", "vow", "plan",
 INTENT_CODES = {"04": "036", "045": "039", "046": "036", "05": "032", "057": "030",
                 "06": "031", "07": "033", "08": "035", "083": "034", "085": "035",
                 "087": "037", "01": "030", "02": "030"}
+# the rejection code (12x) of refusing each family of cooperative acts
+REFUSAL_CODES = {"03": "120", "04": "125", "045": "126", "05": "120", "057": "127",
+                 "06": "121", "07": "122", "08": "124", "083": "123", "01": "120",
+                 "02": "120"}
 RECIPROCAL = frozenset({"each other", "one another"})
 
 
@@ -91,7 +95,7 @@ class EventCoder:
 
     @staticmethod
     def _intentions(sent: Span, matches: dict[int, PatternMatch]) -> None:
-        """Code a stated intention as CAMEO does: "agreed to provide aid" is 033, not 070.
+        """Code a stated intention or refusal as CAMEO does: "agreed to provide aid" is 033.
 
         When a verb or adjective of intention ("agree", "offer", "pledge", "plan", "ready",
         "willing") governs a coded act, the pair becomes one event: the intent code of the
@@ -101,11 +105,15 @@ class EventCoder:
         for i, inner in sorted(matches.items(), reverse=True):
             verb = inner.tokens[0]
             frame = verb.head
-            if verb.dep_ != "xcomp" or frame.i == verb.i or not (
-                    frame.lemma_.lower() in INTENT_FRAMES or (frame.i in matches and
-                    matches[frame.i].pattern.code[:2] == "03")):
+            if verb.dep_ != "xcomp" or frame.i == verb.i:
                 continue
-            code = intent_code(inner.pattern.code)
+            # "refused to meet", "failed to reach agreement": the refusal is the event
+            refusing = frame.lemma_.lower() in NEGATING
+            if not (refusing or frame.lemma_.lower() in INTENT_FRAMES or (
+                    frame.i in matches and matches[frame.i].pattern.code[:2] == "03")):
+                continue
+            code = refusal_code(inner.pattern.code) if refusing else intent_code(
+                inner.pattern.code)
             if code is None:
                 continue
             base = matches.get(frame.i, inner)
@@ -262,8 +270,11 @@ class EventCoder:
                 # "Iranian oil exports", "Ukrainian positions": a country adjective on a noun
                 for child in token.children:
                     if child.dep_ in ("amod", "compound", "nmod"):
+                        # a country or IGO adjective; any named body as a compound
+                        # ("the Palestinian Islamic Jihad movement")
                         ids = ids + [i for i in actors.at(child)
-                                     if actors.get(i).kind in ("country", "igo")]
+                                     if actors.get(i).kind in ("country", "igo") or
+                                     child.dep_ == "compound" and _coded(actors.get(i))]
             if not ids and token.dep_ != "conj" and depth < 2:
                 # "the president of France", "thousands of Iraqi Kurds": the actor is in "of"
                 for child in token.children:
@@ -304,6 +315,17 @@ class EventCoder:
                     if found is not None:
                         return found
         return article_date
+
+
+def refusal_code(code: str) -> str | None:
+    """The CAMEO rejection (12x) of refusing or failing to do a cooperative act ``code``.
+
+    "declined to resign" is 124 (refuse to yield), "refused to meet" 125, "failed to reach
+    agreement" 127. Refusing a conflictual act ("refused to attack") stays a negated event.
+    """
+    if code[:2] == "12" or code_event(code).cameo.quad_class >= 3:
+        return None
+    return REFUSAL_CODES.get(code[:3], REFUSAL_CODES.get(code[:2], "120"))
 
 
 def intent_code(code: str) -> str | None:
