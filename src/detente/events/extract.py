@@ -274,7 +274,7 @@ class EventCoder:
                         # ("the Palestinian Islamic Jihad movement")
                         ids = ids + [i for i in actors.at(child)
                                      if actors.get(i).kind in ("country", "igo") or
-                                     child.dep_ == "compound" and _coded(actors.get(i))]
+                                     (child.dep_ == "compound" and _coded(actors.get(i)))]
             if not ids and token.dep_ != "conj" and depth < 2:
                 # "the president of France", "thousands of Iraqi Kurds": the actor is in "of"
                 for child in token.children:
