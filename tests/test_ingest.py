@@ -203,3 +203,13 @@ def test_a_killed_ingest_resumes_to_exactly_the_rows_of_an_uninterrupted_one(tmp
     uninterrupted = run(*args, "--db", str(whole))
     assert uninterrupted.returncode == 0, uninterrupted.stderr
     assert table_contents(killed) == table_contents(whole)
+
+
+def test_the_ingest_command_lists_skipped_inputs_and_exits_1(tmp_path: Path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "rows.csv").write_text("body\nChile met Peru.\n", encoding="utf-8")
+    result = run("ingest", str(tmp_path), "--db", str(tmp_path / "s.duckdb"))
+    assert result.returncode == 1
+    assert "empty.txt: the file is empty" in result.stderr
+    assert 'no "text" column' in result.stderr and "--text-column" in result.stderr
+    assert "skipped 2" in result.stdout

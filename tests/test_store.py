@@ -106,3 +106,22 @@ def test_sides_and_event_groups():
     assert event_group(day, "CHN", None, "05") is None
     assert event_group(None, "CHN", "RUS", "05") is None
     assert to_date("2024-01-08T10:00:00") == day and to_date("soon") is None
+
+
+def test_an_older_store_is_migrated_when_opened_for_writing(tmp_path: Path, monkeypatch):
+    from detente.store import store as store_module
+    from detente.store.schema import MIGRATIONS, Migration
+
+    path = tmp_path / "s.duckdb"
+    Store(path).close()
+    later = Migration(SCHEMA_VERSION + 1, "a column for a later detente",
+                      ("ALTER TABLE articles ADD COLUMN language VARCHAR",))
+    monkeypatch.setattr(store_module, "MIGRATIONS", (*MIGRATIONS, later))
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", later.version)
+    with pytest.raises(StoreError, match="needs migrating"):
+        Store(path, read_only=True)
+    with Store(path) as store:
+        assert store.schema_version == later.version
+        assert "language" in store.sql("SELECT * FROM articles").columns
+    with Store(path, read_only=True) as store:
+        assert store.schema_version == later.version
