@@ -96,3 +96,16 @@ def test_a_speaker_the_dictionaries_do_not_know_is_still_an_actor(extract):
     speaker = doc.actor(quote.speaker)
     assert speaker.name == "a colleague" and speaker.country is None
     assert "a colleague" in [text[m.start:m.end] for m in speaker.mentions]
+
+
+def test_titles_in_quotation_marks_are_not_speech(extract):
+    doc = extract("She appeared on CNN’s “New Day” and Fox News Channel’s “Fox & Friends.”")
+    assert [q for q in doc.quotes if q.kind == "direct"] == []
+
+
+def test_partial_quotes_in_one_sentence_are_one_quotation(extract):
+    text = ("Clinton slammed the proposal as “reprehensible and divisive” and “a danger to "
+            "our security,” her campaign said.")
+    doc = extract(text)
+    (quote,) = [q for q in doc.quotes if q.kind == "direct"]
+    assert len(quote.segments) == 2

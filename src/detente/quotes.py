@@ -67,8 +67,14 @@ def find_quote_marks(text: str) -> list[_Piece]:
 
 
 def _is_speech(inner: str) -> bool:
-    """Words in quotation marks that read as speech, not a title or scare quote."""
+    """Words in quotation marks that read as speech, not a title or scare quote.
+
+    Speech has a few words or ends like a clause; a title ("Fox & Friends", "Make America
+    Great Again") capitalises every word.
+    """
     words = inner.split()
+    if 0 < len(words) <= 6 and all(w[:1].isupper() or not w[:1].isalpha() for w in words):
+        return False
     return len(words) >= MIN_WORDS or (len(words) >= 2 and inner.rstrip()[-1:] in ".,!?")
 
 
@@ -107,6 +113,10 @@ class QuoteFinder:
                 group.append(pieces[k + 1])
                 k += 1
             else:
+                # partial quotes in one sentence: 'called it “X” and “Y”' is one quotation
+                while k + 1 < len(pieces) and self._same_sentence(doc, group[-1], pieces[k + 1]):
+                    group.append(pieces[k + 1])
+                    k += 1
                 cue = self._cue_near(doc, group[0], group[-1], pieces)
             k += 1
             start, end = group[0].start, group[-1].end
@@ -119,6 +129,17 @@ class QuoteFinder:
             quotes.append(quote)
             previous = quote
         return quotes
+
+    def _same_sentence(self, doc: Doc, first: _Piece, second: _Piece) -> bool:
+        """Two quoted fragments of one sentence, with no cue or sentence end between them."""
+        text = doc.text
+        inner = text[first.start:first.end].rstrip()
+        gap = text[first.end + 1:second.start - 1]
+        if inner.endswith((".", "!", "?")) or "\n" in gap or len(gap) > MAX_INTERRUPTION:
+            return False
+        if _SENTENCE_END.search(gap):
+            return False
+        return self._speech_verb(_tokens_in(doc, first.end + 1, second.start - 1)) is None
 
     def _cue_between(self, doc: Doc, first: _Piece, second: _Piece) -> Token | None:
         """The cue of a quote split around it: “A,” he said, “B.”"""
