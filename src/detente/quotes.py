@@ -21,6 +21,7 @@ from detente.actors.resolve import FIRST_PERSON, ResolvedActors
 from detente.events.extract import _subject
 from detente.schema import Quote
 
+CONTENT_PREPS = frozenset({"for", "about", "of", "against", "on"})
 OPENERS = {"“": "”", '"': '"', "«": "»", "„": "“"}
 MIN_WORDS = 4
 # text between two pieces of one split quote: ", he said, " / ", Wang added. "
@@ -31,6 +32,13 @@ MAX_INTERRUPTION = 80
 def speech_verbs() -> frozenset[str]:
     """Lemmas of verbs that introduce speech (data/speech_verbs.txt)."""
     text = (DATA / "speech_verbs.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def attribution_verbs() -> frozenset[str]:
+    """Lemmas of verbs that attribute a belief or finding (data/attribution_verbs.txt)."""
+    text = (DATA / "attribution_verbs.txt").read_text(encoding="utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
@@ -83,6 +91,7 @@ class QuoteFinder:
 
     def __init__(self) -> None:
         self.verbs = speech_verbs()
+        self.clause_verbs = self.verbs | attribution_verbs()
 
     def find(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
         """All quotes of ``doc`` in text order; I/we inside a direct quote name its speaker."""
@@ -214,8 +223,17 @@ class QuoteFinder:
             if _within(token.idx, inside):
                 continue
             content: Span | None = None
-            if token.lemma_.lower() in self.verbs and token.pos_ == "VERB":
+            if token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB":
                 comps = [c for c in token.children if c.dep_ == "ccomp"]
+                if not comps and _has_source(token, actors):
+                    # "criticized the plan", "denied the allegations": the object is the
+                    # content; not the person addressed ("told reporters")
+                    comps = [c for c in token.children if c.dep_ in ("dobj", "xcomp") and
+                             c.pos_ in ("NOUN", "PROPN", "VERB") and not actors.at(c)]
+                    # "called for a ceasefire", "warned of a crisis", "talked about jobs"
+                    comps = comps or [p for c in token.children if c.dep_ == "prep" and
+                                      c.lower_ in CONTENT_PREPS for p in c.children
+                                      if p.dep_ in ("pobj", "pcomp") and not actors.at(p)]
                 if comps:
                     content = _content_span(comps[0])
             elif token.lower_ == "according" and token.head.pos_ in ("VERB", "AUX"):
@@ -236,6 +254,12 @@ class QuoteFinder:
                                 self._speaker(token, actors), _cue_text(token),
                                 [(content.start_char, content.end_char)]))
         return quotes
+
+
+def _has_source(verb: Token, actors: ResolvedActors) -> bool:
+    """The verb's subject names someone (an actor or a person pronoun)."""
+    return any(c.dep_ == "nsubj" and (actors.at(c) or c.pos_ in ("PROPN", "PRON"))
+               for c in verb.children)
 
 
 def _content_span(comp: Token) -> Span | None:
