@@ -109,3 +109,12 @@ def test_partial_quotes_in_one_sentence_are_one_quotation(extract):
     doc = extract(text)
     (quote,) = [q for q in doc.quotes if q.kind == "direct"]
     assert len(quote.segments) == 2
+
+
+def test_a_belief_or_a_criticism_is_attributed_to_its_source(extract):
+    doc = extract("Kenya's president, William Otieno, believes that the ceasefire will hold. "
+                  "Otieno also criticized the attacks on aid convoys.")
+    otieno = actor_named(doc, "William Otieno").id
+    indirect = {q.text: q.speaker for q in doc.quotes if q.kind == "indirect"}
+    assert indirect.get("the ceasefire will hold") == otieno
+    assert indirect.get("the attacks on aid convoys") == otieno
