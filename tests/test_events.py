@@ -143,3 +143,10 @@ def test_protest_without_a_named_target_aims_at_the_home_government(extract):
     (event,) = doc.events
     assert event.plover and event.plover.event == "PROTEST"
     assert countries(doc, event.source) == {"IRQ"} and countries(doc, event.target) == {"IRQ"}
+
+
+def test_an_event_noun_after_a_light_verb_is_coded_as_its_verb(extract):
+    doc = extract("Russian forces completed their withdrawal from the town of Kherson.")
+    (event,) = doc.events
+    assert event.plover and event.plover.event == "RETREAT"
+    assert "withdrawal" in event.trigger

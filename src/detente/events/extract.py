@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span, Token
 from detente.actors.resolve import ResolvedActors
 from detente.events.dates import resolve_date
 from detente.events.ontology import code_event
-from detente.events.patterns import PatternMatch, VerbDictionary
+from detente.events.patterns import PatternMatch, VerbDictionary, nominals
 from detente.schema import Actor, Event
 
 TARGET_PREPS = ("with", "against", "to", "on", "upon", "at", "toward", "towards", "into",
@@ -50,6 +50,11 @@ INTENT_CODES = {"04": "036", "045": "039", "046": "036", "05": "032", "057": "03
 REFUSAL_CODES = {"03": "120", "04": "125", "045": "126", "05": "120", "057": "127",
                  "06": "121", "07": "122", "08": "124", "083": "123", "01": "120",
                  "02": "120"}
+# verbs that carry an event noun: "announced the suspension", "completed its withdrawal"
+LIGHT_VERBS = frozenset({"announce", "complete", "begin", "start", "launch", "conduct",
+                         "carry", "undertake", "make", "stage", "order", "finish", "continue",
+                         "resume", "hold", "issue", "mount", "step", "call", "declare",
+                         "lodge", "file", "extend", "end", "halt", "impose", "reimpose"})
 RECIPROCAL = frozenset({"each other", "one another"})
 
 
@@ -58,6 +63,7 @@ class EventCoder:
 
     def __init__(self, verbs: VerbDictionary) -> None:
         self.verbs = verbs
+        self.nominals = nominals()
 
     def code(self, doc: Doc, actors: ResolvedActors, article_date: date | None) -> list[Event]:
         """All events of ``doc``, in text order."""
@@ -72,6 +78,9 @@ class EventCoder:
         for token in sent:
             if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
                 found = self.verbs.match(token)
+                if (found is None or not found.pattern.companions) and \
+                        token.lemma_.lower() in LIGHT_VERBS:
+                    found = self.verbs.match_nominal(token, self.nominals) or found
                 if found is not None:
                     matches[token.i] = found
         self._intentions(sent, matches)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from spacy.tokens import Token
@@ -53,6 +54,31 @@ class VerbDictionary:
 
     def __len__(self) -> int:
         return sum(len(p) for p in self.by_trigger.values())
+
+    def match_nominal(self, verb: Token, nominals: dict[str, str]) -> PatternMatch | None:
+        """Code "announced the suspension of links" as "suspend links".
+
+        The object noun of a light verb stands for its verb: the noun's own modifiers and
+        prepositional objects are the companions, the light verb and noun the trigger.
+        """
+        for obj in verb.children:
+            if obj.dep_ not in ("dobj", "attr", "nsubjpass"):
+                continue
+            base = nominals.get(obj.lemma_.lower())
+            candidates = self.by_trigger.get(base or "")
+            if not candidates:
+                continue
+            near: dict[str, Token] = {}
+            for mod in obj.children:
+                near.setdefault(mod.lemma_.lower(), mod)
+                if mod.dep_ == "prep":
+                    for pobj in mod.children:
+                        near.setdefault(pobj.lemma_.lower(), pobj)
+            for pattern in candidates:
+                if pattern.companions <= near.keys():
+                    return PatternMatch(pattern, (verb, obj, *(near[w] for w in
+                                                               pattern.companions)))
+        return None
 
     def match(self, verb: Token) -> PatternMatch | None:
         """The best pattern for ``verb`` given the words around it, or None.
@@ -103,6 +129,13 @@ def companions(verb: Token) -> dict[str, Token]:
                 if grand.dep_ in ("dobj", "prt", "prep"):
                     add(grand)
     return found
+
+
+@lru_cache(maxsize=1)
+def nominals() -> dict[str, str]:
+    """Event nouns and the verbs that code them (data/nominals.tsv)."""
+    return {row["noun"]: row["verb"] for _, row in read_tsv(DATA / "nominals.tsv",
+                                                           ("noun", "verb"))}
 
 
 def load_verbs(path: Path | str | None = None) -> VerbDictionary:
