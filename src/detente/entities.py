@@ -10,11 +10,9 @@ and Heihe".
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from spacy.tokens import Doc, Span, Token
 
-from detente.actors.dictionary import DATA
+from detente.actors.dictionary import word_list
 from detente.actors.places import Gazetteer
 from detente.actors.resolve import ResolvedActors
 from detente.schema import Entity
@@ -24,12 +22,9 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 CONNECTING = frozenset({"connect", "link", "join", "between", "from", "across"})
 
 
-@lru_cache(maxsize=1)
 def project_nouns() -> frozenset[str]:
     """Head nouns of infrastructure projects and programmes."""
-    text = (DATA / "project_nouns.txt").read_text(encoding="utf-8")
-    return frozenset(w.strip().lower() for w in text.splitlines()
-                     if w.strip() and not w.startswith("#"))
+    return word_list("project_nouns.txt")
 
 
 class EntityFinder:

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
-from detente.actors.dictionary import DATA
+from detente.actors.dictionary import word_list
 from detente.actors.resolve import FIRST_PERSON, ResolvedActors
 from detente.events.extract import _subject
 from detente.schema import Quote
@@ -28,18 +27,14 @@ MIN_WORDS = 4
 MAX_INTERRUPTION = 80
 
 
-@lru_cache(maxsize=1)
 def speech_verbs() -> frozenset[str]:
     """Lemmas of verbs that introduce speech (data/speech_verbs.txt)."""
-    text = (DATA / "speech_verbs.txt").read_text(encoding="utf-8")
-    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+    return word_list("speech_verbs.txt")
 
 
-@lru_cache(maxsize=1)
 def attribution_verbs() -> frozenset[str]:
     """Lemmas of verbs that attribute a belief or finding (data/attribution_verbs.txt)."""
-    text = (DATA / "attribution_verbs.txt").read_text(encoding="utf-8")
-    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+    return word_list("attribution_verbs.txt")
 
 
 @dataclass

@@ -12,6 +12,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -106,6 +107,14 @@ def read_tsv(path: Path | str, required: Iterable[str]) -> Iterator[tuple[int, d
             )
         for number, row in enumerate(reader, start=2):
             yield number, {k: (v or "").strip() for k, v in row.items() if k is not None}
+
+
+@cache
+def word_list(name: str) -> frozenset[str]:
+    """A packaged one-word-a-line list (``data/NAME``), lower-cased, ``#`` comments skipped."""
+    text = (DATA / name).read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
 
 
 def load_countries(path: Path | str | None = None) -> list[ActorEntry]:

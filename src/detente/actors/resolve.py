@@ -28,7 +28,14 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from detente.actors.dictionary import DATA, ActorDictionary, ActorEntry, AgentEntry, read_tsv
+from detente.actors.dictionary import (
+    DATA,
+    ActorDictionary,
+    ActorEntry,
+    AgentEntry,
+    read_tsv,
+    word_list,
+)
 from detente.actors.places import Gazetteer
 from detente.schema import Actor, ActorKind, Mention
 
@@ -53,15 +60,6 @@ DOCUMENT_NOUNS = frozenset({"statement", "report", "email", "letter", "document"
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 FIRST_PERSON = frozenset({"i", "me", "we", "us"})
 _ACRONYM = re.compile(r"^[A-Z0-9.&+-]+$")
-
-
-@lru_cache(maxsize=1)
-def _surnames_first() -> frozenset[str]:
-    text = (DATA / "surnames_first.txt").read_text(encoding="utf-8")
-    return frozenset(
-        line.strip().lower() for line in text.splitlines()
-        if line.strip() and not line.startswith("#")
-    )
 
 
 @lru_cache(maxsize=1)
@@ -214,7 +212,7 @@ class ActorResolver:
             self.role_entries[key] = agent
         for phrase in role_phrases:
             self.roles.add(phrase, [nlp.make_doc(p) for p in _spellings(phrase)])
-        self.surnames_first = _surnames_first()
+        self.surnames_first = word_list("surnames_first.txt")
         self.country_names = {e.country: e.name for e in dictionary.actors
                               if e.kind == "country" and e.country}
         self.role_refs = _role_references()
