@@ -150,3 +150,10 @@ def test_an_event_noun_after_a_light_verb_is_coded_as_its_verb(extract):
     (event,) = doc.events
     assert event.plover and event.plover.event == "RETREAT"
     assert "withdrawal" in event.trigger
+
+
+def test_saying_another_state_must_act_is_a_demand(extract):
+    doc = extract("Egypt said that Israel must withdraw its troops from Gaza.")
+    (event,) = doc.events
+    assert event.cameo.code == "100" and event.modality == "obligation"
+    assert countries(doc, event.source) == {"EGY"} and countries(doc, event.target) == {"ISR"}

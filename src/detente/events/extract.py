@@ -18,6 +18,7 @@ from datetime import date
 
 from spacy.tokens import Doc, Span, Token
 
+from detente.actors.dictionary import word_list
 from detente.actors.resolve import ResolvedActors
 from detente.events.dates import resolve_date
 from detente.events.ontology import code_event
@@ -64,6 +65,7 @@ class EventCoder:
     def __init__(self, verbs: VerbDictionary) -> None:
         self.verbs = verbs
         self.nominals = nominals()
+        self.speech = word_list("speech_verbs.txt")
 
     def code(self, doc: Doc, actors: ResolvedActors, article_date: date | None) -> list[Event]:
         """All events of ``doc``, in text order."""
@@ -93,13 +95,44 @@ class EventCoder:
                 # "demanded that the US cancel ...": the demand stands for the act
                 consumed.update(x.i for x in sent.doc[i].children if x.dep_ in (
                     "xcomp", "ccomp") and x.i in matches)
-        events = []
+        events = self._obligations(sent, number, actors, article_date, consumed)
         for i, found in sorted(matches.items()):
             if i in consumed:
                 continue
             event = self._event(found, number, actors, article_date)
             if event is not None:
                 events.append(event)
+        return sorted(events, key=lambda e: e.start)
+
+    def _obligations(self, sent: Span, number: int, actors: ResolvedActors,
+                     article_date: date | None, consumed: set[int]) -> list[Event]:
+        """"The US declared that China must drop barriers": a demand (CAMEO 100).
+
+        Saying that another actor must or should act is demanding it of them: the speaker
+        is the source, the subject of the clause the target.
+        """
+        events = []
+        for verb in sent:
+            if verb.lemma_.lower() not in self.speech or verb.pos_ != "VERB":
+                continue
+            for clause in verb.children:
+                if clause.dep_ != "ccomp" or not any(
+                        c.dep_ == "aux" and c.lower_ in ("must", "should") for c in clause.children):
+                    continue
+                speaker, subject = _subject(verb), _subject(clause)
+                if speaker is None or subject is None:
+                    continue
+                source = self._actors_of(speaker, actors)
+                target = [t for t in self._actors_of(subject, actors) if t not in source]
+                if not source or not target:
+                    continue
+                info = code_event("100")
+                when = self._date(verb, article_date)
+                events.append(Event(source, target, info.cameo, info.plover, False, number,
+                                    f"{verb.text} {clause.text}", verb.idx,
+                                    clause.idx + len(clause), when.isoformat() if when else None,
+                                    "obligation"))
+                consumed.add(clause.i)  # the demand stands for the act demanded
         return events
 
     @staticmethod
