@@ -116,8 +116,9 @@ class EventCoder:
             if verb.lemma_.lower() not in self.speech or verb.pos_ != "VERB":
                 continue
             for clause in verb.children:
-                if clause.dep_ != "ccomp" or not any(
-                        c.dep_ == "aux" and c.lower_ in ("must", "should") for c in clause.children):
+                obliged = any(c.dep_ == "aux" and c.lower_ in ("must", "should")
+                              for c in clause.children)
+                if clause.dep_ != "ccomp" or not obliged:
                     continue
                 speaker, subject = _subject(verb), _subject(clause)
                 if speaker is None or subject is None:
