@@ -157,3 +157,8 @@ def test_saying_another_state_must_act_is_a_demand(extract):
     (event,) = doc.events
     assert event.cameo.code == "100" and event.modality == "obligation"
     assert countries(doc, event.source) == {"EGY"} and countries(doc, event.target) == {"ISR"}
+
+
+def test_clauses_describing_a_thing_or_a_purpose_are_not_events(extract):
+    doc = extract("Hungary backed a resolution that aims to impose a naval blockade on Serbia.")
+    assert all(e.plover is None or e.plover.event != "COERCE" for e in doc.events)

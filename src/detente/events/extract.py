@@ -97,7 +97,7 @@ class EventCoder:
                     "xcomp", "ccomp") and x.i in matches)
         events = self._obligations(sent, number, actors, article_date, consumed)
         for i, found in sorted(matches.items()):
-            if i in consumed:
+            if i in consumed or _background(found.tokens[0], actors):
                 continue
             event = self._event(found, number, actors, article_date)
             if event is not None:
@@ -406,6 +406,26 @@ def _subject(verb: Token) -> Token | None:
         else:
             return None
     return None
+
+
+def _background(verb: Token, actors: ResolvedActors) -> bool:
+    """A verb that describes a thing or a purpose, not an act the sentence reports.
+
+    "a resolution that aims to impose a blockade", "the curfew imposed last year" (clauses
+    on a noun that is not an actor) and "sent troops to help defend" (an infinitive of
+    purpose) are background: coding them adds events the article does not report.
+    """
+    token = verb
+    for _ in range(8):
+        if token.dep_ in ("relcl", "acl") and not actors.at(token.head):
+            return True
+        if token.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to"
+                                         for c in token.children):
+            return True
+        if token.dep_ in ("ccomp", "ROOT") or token.head is token:
+            return False
+        token = token.head
+    return False
 
 
 def _coded(actor: Actor) -> bool:
