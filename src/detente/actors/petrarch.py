@@ -81,8 +81,13 @@ def _countries() -> frozenset[str]:
     return frozenset(current | former | _CAMEO_COUNTRIES)
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, text) without comments (``#`` and ``<!-- -->``) and blank lines."""
+def dictionary_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) of a PETRARCH/TABARI file without comments and blank lines.
+
+    ``#`` starts a comment except inside ``[...]`` (the validation verbs have a ``[###]``
+    code); ``<!-- ... -->`` comments may span lines. Leading space is kept: in actor files it
+    marks a dated role line.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
@@ -96,12 +101,22 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
             # XML-style comments, which may span lines, in the validation dictionaries
             in_comment = "-->" not in stripped
             continue
-        line = line.split("#", 1)[0].rstrip()
+        depth = 0
+        for i, char in enumerate(line):
+            if char == "[":
+                depth += 1
+            elif char == "]":
+                depth -= 1
+            elif char == "#" and depth <= 0:
+                line = line[:i]
+                break
+        line = line.rstrip()
         if line.strip():
             yield number, line
 
 
-def _where(path: Path, number: int) -> str:
+def location(path: Path, number: int) -> str:
+    """FILE, line N: for error messages."""
     return f"{path}, line {number}"
 
 
@@ -231,8 +246,8 @@ def load_petrarch_actors(path: PathLike) -> list[ActorEntry]:
     path = Path(path)
     entries: list[ActorEntry] = []
     block: _Block | None = None
-    for number, line in _lines(path):
-        where = _where(path, number)
+    for number, line in dictionary_lines(path):
+        where = location(path, number)
         stripped = line.strip()
         head, bracket, rest = stripped.partition("[")
         if "]" in head:  # "+FAEROYENE]_" upstream: a stray bracket in a name
@@ -328,8 +343,8 @@ def load_petrarch_agents(path: PathLike) -> list[AgentEntry]:
     path = Path(path)
     macros: dict[str, list[str]] = {}
     entries: list[AgentEntry] = []
-    for number, line in _lines(path):
-        where = _where(path, number)
+    for number, line in dictionary_lines(path):
+        where = location(path, number)
         stripped = line.strip()
         definition = _MACRO_DEF.match(stripped)
         if definition:

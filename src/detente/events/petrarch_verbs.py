@@ -59,6 +59,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from detente.actors.petrarch import dictionary_lines
+from detente.actors.petrarch import location as _where
 from detente.errors import DictionaryError
 from detente.events.ontology import cameo_table
 from detente.events.patterns import VerbDictionary, VerbPattern
@@ -113,43 +115,6 @@ class _Parsed:
     transformations: int = 0
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, text) without comments and blank lines.
-
-    ``#`` starts a comment except inside ``[...]`` (the validation file has a ``[###]``
-    code); ``<!-- ... -->`` comments may span lines.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise DictionaryError(f"{path}: not UTF-8 text ({err}); save the file as UTF-8") from err
-    except OSError as err:
-        raise DictionaryError(f"{path}: cannot read the dictionary ({err.strerror})") from err
-    in_comment = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if in_comment or stripped.startswith("<!"):
-            in_comment = "-->" not in stripped
-            continue
-        if "#" in line:
-            depth = 0
-            for i, char in enumerate(line):
-                if char == "[":
-                    depth += 1
-                elif char == "]":
-                    depth -= 1
-                elif char == "#" and depth <= 0:
-                    line = line[:i]
-                    break
-        line = line.strip()
-        if line:
-            yield number, line
-
-
-def _where(path: Path, number: int) -> str:
-    return f"{path}, line {number}"
-
-
 def _name(raw: str) -> str:
     """``&PREPOSIT1_`` and ``&PREPOSIT1`` name the same set."""
     return raw.lstrip("&").strip("_").upper()
@@ -171,7 +136,8 @@ def _parse(path: Path) -> _Parsed:
     parsed = _Parsed()
     block: _Block | None = None
     synset: list[tuple[str, int]] | None = None
-    for number, line in _lines(path):
+    for number, raw_line in dictionary_lines(path):
+        line = raw_line.strip()
         where = _where(path, number)
         if line.startswith("---"):
             header = _HEADER.match(line)
