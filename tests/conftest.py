@@ -58,3 +58,20 @@ def countries(doc: Document, ids: list[str]) -> set[str | None]:
         actor = doc.actor(actor_id)
         out.add("IGO" if actor.kind == "igo" else actor.country)
     return out
+
+
+@pytest.fixture(scope="session")
+def example_store(tmp_path_factory, pipeline: Pipeline) -> Path:
+    """A store of the example articles (and one hostile article: see tests/serving.py)."""
+    from serving import build_store
+
+    return build_store(tmp_path_factory.mktemp("store") / "examples.duckdb", pipeline)
+
+
+@pytest.fixture(scope="session")
+def server(example_store: Path):
+    """The base URL of `detente serve` running on the example store."""
+    from serving import running_server
+
+    with running_server(example_store) as url:
+        yield url

@@ -130,5 +130,9 @@ from detente.evaluate.cli import eval_group  # noqa: E402
 
 main.add_command(eval_group)
 
+from detente.api.cli import serve  # noqa: E402
+
+main.add_command(serve)
+
 if __name__ == "__main__":
     main()

@@ -1,4 +1,4 @@
-"""The store commands: ingest, dyad, actors, events, quotes, network, export.
+"""The store commands: ingest, dyad, actors, events, quotes, stances, network, export.
 
 Registered on the main ``detente`` group by :func:`register`. Heavy imports (spaCy, DuckDB)
 happen inside the commands so that ``detente --help`` stays quick.
@@ -279,6 +279,21 @@ def quotes(db: str, speaker: str | None, text: str | None, start: str | None,
 
 @click.command()
 @db_option
+@click.option("--holder", help="Part of the holder's name, a code (CHNGOV) or a country.")
+@click.option("--polarity", type=click.Choice(["support", "oppose"]), help="Only this side.")
+@click.option("--topic", help="Words the topic contains (case-insensitive).")
+@range_options
+@click.option("--limit", default=100, show_default=True, help="How many stances (0: all).")
+@format_option
+def stances(db: str, holder: str | None, polarity: str | None, topic: str | None,
+            start: str | None, end: str | None, limit: int, fmt: str) -> None:
+    """Who supports or opposes what, oldest first."""
+    _query(db, fmt, lambda s: s.stances(holder=holder, polarity=polarity, topic=topic,
+                                        start=start, end=end, limit=limit))
+
+
+@click.command()
+@db_option
 @range_options
 @click.option("--dedupe/--no-dedupe", default=True, show_default=True,
               help="Weigh edges by happenings or by coded mentions.")
@@ -351,7 +366,7 @@ def export(db: str, fmt: str, output: str | None, table: str, dedupe: bool, head
         store.close()
 
 
-COMMANDS = (ingest, dyad, actors, events, quotes, network, export)
+COMMANDS = (ingest, dyad, actors, events, quotes, stances, network, export)
 
 
 def register(group: click.Group) -> None:

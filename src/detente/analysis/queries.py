@@ -1,4 +1,4 @@
-"""The history queries over a store: dyad series, actors, events, quotes, the network.
+"""The history queries over a store: dyad series, actors, events, quotes, stances, the network.
 
 Each function takes an open DuckDB connection to a detente store and returns a
 :class:`~detente.analysis.result.Result`. User values only ever reach SQL as parameters; the
@@ -15,11 +15,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from detente.analysis.result import ActorRanking, DyadSeries, EventList, Network, QuoteList
+from detente.analysis.result import (
+    ActorRanking,
+    DyadSeries,
+    EventList,
+    Network,
+    QuoteList,
+    StanceList,
+)
 from detente.errors import DetenteError
 
 PERIODS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m", "year": "%Y"}
 ACTOR_ORDER = ("events", "mentions", "articles")
+POLARITIES = ("support", "oppose")
 NO_LIMIT = 2**62
 
 
@@ -44,6 +52,10 @@ def _dates(start: str | date | None, end: str | date | None) -> dict[str, date |
 
 def _limit(limit: int | None) -> int:
     return NO_LIMIT if not limit or limit <= 0 else limit
+
+
+def _offset(offset: int | None) -> int:
+    return max(0, offset or 0)
 
 
 _DATE_FILTER = ("($start::DATE IS NULL OR {col} >= $start::DATE) "
@@ -183,10 +195,11 @@ def actors(con: Any, limit: int = 20, country: str | None = None, kind: str | No
 def events(con: Any, actor: str | None = None, country: str | None = None,
            type: str | None = None, start: str | date | None = None,
            end: str | date | None = None, text: str | None = None,
-           include_negated: bool = True, limit: int = 100) -> EventList:
+           include_negated: bool = True, limit: int = 100, offset: int = 0) -> EventList:
     """Coded events, oldest first, filtered by actor (name or code), country (either side),
     type (CAMEO code prefix such as ``19`` or ``042``, or a PLOVER event such as ``ASSAULT``),
-    date range, and words of the article (case-insensitive)."""
+    date range, and words of the article (case-insensitive). ``offset`` skips that many
+    events first (pages of ``limit``)."""
     sql = f"""
     WITH e AS (
         SELECT e.* FROM events e
@@ -207,7 +220,7 @@ def events(con: Any, actor: str | None = None, country: str | None = None,
                   AND (contains(lower(ar.text), lower($text))
                        OR contains(lower(coalesce(ar.title, '')), lower($text)))))
         ORDER BY e.date NULLS LAST, e.article_id, e.n
-        LIMIT $limit
+        LIMIT $limit OFFSET $offset
     )
     SELECT e.date,
            (SELECT string_agg(a.name, ' + ' ORDER BY a.n) FROM actors a
@@ -222,16 +235,17 @@ def events(con: Any, actor: str | None = None, country: str | None = None,
     ORDER BY e.date NULLS LAST, e.article_id, e.n
     """
     params = {"actor": actor, "country": country, "type": type, "text": text,
-              "negated": include_negated, "limit": _limit(limit), **_dates(start, end)}
+              "negated": include_negated, "limit": _limit(limit), "offset": _offset(offset),
+              **_dates(start, end)}
     columns, rows = _fetch(con, sql, params)
     return EventList(columns, rows, title="events")
 
 
 def quotes(con: Any, speaker: str | None = None, text: str | None = None,
            start: str | date | None = None, end: str | date | None = None,
-           limit: int = 100) -> QuoteList:
+           limit: int = 100, offset: int = 0) -> QuoteList:
     """Quotes, oldest first, by speaker (part of the name, a code such as ``USAGOV`` or a
-    country) and words of the quote."""
+    country) and words of the quote; ``offset`` skips that many first."""
     sql = f"""
     SELECT date, speaker_name AS speaker, speaker_code AS code, kind, text, cue, article_id, n
     FROM quotes
@@ -241,11 +255,37 @@ def quotes(con: Any, speaker: str | None = None, text: str | None = None,
       AND ($text IS NULL OR contains(lower(text), lower($text)))
       AND {_DATE_FILTER.format(col="date")}
     ORDER BY date NULLS LAST, article_id, n
-    LIMIT $limit
+    LIMIT $limit OFFSET $offset
     """
-    params = {"speaker": speaker, "text": text, "limit": _limit(limit), **_dates(start, end)}
+    params = {"speaker": speaker, "text": text, "limit": _limit(limit),
+              "offset": _offset(offset), **_dates(start, end)}
     columns, rows = _fetch(con, sql, params)
     return QuoteList(columns, rows, title="quotes")
+
+
+def stances(con: Any, holder: str | None = None, polarity: str | None = None,
+            topic: str | None = None, start: str | date | None = None,
+            end: str | date | None = None, limit: int = 100, offset: int = 0) -> StanceList:
+    """Stances, oldest first: who supports or opposes what. ``holder`` is part of the
+    holder's name, a code (``CHNGOV``) or a country; ``topic`` words of the topic."""
+    if polarity is not None and polarity.lower() not in POLARITIES:
+        raise QueryError(f"polarity {polarity!r} is not one of {', '.join(POLARITIES)}")
+    sql = f"""
+    SELECT date, holder_name AS holder, holder_code AS code, polarity, topic, article_id, n
+    FROM stances
+    WHERE ($holder IS NULL OR contains(lower(holder_name), lower($holder))
+                           OR holder_code = upper($holder)
+                           OR holder_country = upper($holder))
+      AND ($polarity IS NULL OR polarity = lower($polarity))
+      AND ($topic IS NULL OR contains(lower(topic), lower($topic)))
+      AND {_DATE_FILTER.format(col="date")}
+    ORDER BY date NULLS LAST, article_id, n
+    LIMIT $limit OFFSET $offset
+    """
+    params = {"holder": holder, "polarity": polarity, "topic": topic, "limit": _limit(limit),
+              "offset": _offset(offset), **_dates(start, end)}
+    columns, rows = _fetch(con, sql, params)
+    return StanceList(columns, rows, title="stances")
 
 
 def network(con: Any, start: str | date | None = None, end: str | date | None = None,

@@ -138,5 +138,9 @@ class QuoteList(Result):
     """Quotes with their speakers."""
 
 
+class StanceList(Result):
+    """Stances: who supports or opposes what."""
+
+
 class Network(Result):
     """Weighted edges between countries (or IGOs): events, cooperation, conflict, Goldstein."""

@@ -26,6 +26,7 @@ from detente.analysis.result import (
     Network,
     QuoteList,
     Result,
+    StanceList,
 )
 from detente.errors import DetenteError
 from detente.schema import Document
@@ -99,6 +100,14 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
+
+    def cursor(self) -> Store:
+        """The same store through a new DuckDB cursor, for use in another thread (one
+        connection must not run two queries at once). Close it when done; the store stays
+        open."""
+        view = object.__new__(Store)
+        view.path, view.read_only, view.con = self.path, self.read_only, self.con.cursor()
+        return view
 
     @property
     def schema_version(self) -> int:
@@ -290,17 +299,26 @@ class Store:
     def events(self, actor: str | None = None, country: str | None = None,
                type: str | None = None, start: str | date | None = None,
                end: str | date | None = None, text: str | None = None,
-               include_negated: bool = True, limit: int = 100) -> EventList:
+               include_negated: bool = True, limit: int = 100, offset: int = 0) -> EventList:
         """Coded events; see :func:`detente.analysis.queries.events`."""
         return queries.events(self.con, actor=actor, country=country, type=type, start=start,
-                              end=end, text=text, include_negated=include_negated, limit=limit)
+                              end=end, text=text, include_negated=include_negated, limit=limit,
+                              offset=offset)
 
     def quotes(self, speaker: str | None = None, text: str | None = None,
                start: str | date | None = None, end: str | date | None = None,
-               limit: int = 100) -> QuoteList:
+               limit: int = 100, offset: int = 0) -> QuoteList:
         """Quotes by speaker; see :func:`detente.analysis.queries.quotes`."""
         return queries.quotes(self.con, speaker=speaker, text=text, start=start, end=end,
-                              limit=limit)
+                              limit=limit, offset=offset)
+
+    def stances(self, holder: str | None = None, polarity: str | None = None,
+                topic: str | None = None, start: str | date | None = None,
+                end: str | date | None = None, limit: int = 100,
+                offset: int = 0) -> StanceList:
+        """Who supports or opposes what; see :func:`detente.analysis.queries.stances`."""
+        return queries.stances(self.con, holder=holder, polarity=polarity, topic=topic,
+                               start=start, end=end, limit=limit, offset=offset)
 
     def network(self, start: str | date | None = None, end: str | date | None = None,
                 dedupe: bool = True, directed: bool = False, include_negated: bool = False,

@@ -1,0 +1,119 @@
+"""Latency of the REST API under load: the dyad and events endpoints, 50 concurrent clients.
+
+    .venv/bin/python benchmarks/api.py [--events 10000000] [--db /tmp/detente-bench.duckdb]
+                                       [--clients 50] [--requests 1000]
+
+Uses the synthetic store of benchmarks/query.py (built once, then reused), starts
+`detente serve` on a free loopback port, and sends each workload from `--clients` concurrent
+clients on this machine, each sending its next request when the last one is answered, until
+`--requests` have been answered. Prints p50, p90, p99 and max latency as the clients saw it,
+and the throughput. Workloads:
+
+- dyad, 190 pairs: `/api/dyad?a=X&b=Y&by=month` for every pair of the 20 busiest countries,
+  in random order; each pair is asked many times, as analysts browsing a dashboard would.
+- dyad, all new: every request a query the server has not seen (pairs × periods × start
+  dates), so none is answered from the server's memory: the cost of the query itself.
+- events, filtered pages: `/api/events?country=X&type=R&limit=100&offset=K` for the 20 busiest
+  countries, 20 CAMEO roots and the first 3 pages.
+
+The server keeps query results while it runs (its store is read-only and no other process can
+write to it), which is what the first workload measures; the second is the worst case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from query import build, countries
+from serving import running_server
+
+ROOTS = [f"{r:02d}" for r in range(1, 21)]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+async def load(base: str, urls: list[str], clients: int) -> tuple[list[float], float, int]:
+    """Send ``urls`` from ``clients`` concurrent clients; latencies in seconds, wall time,
+    and the number of non-200 answers."""
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for url in urls:
+        queue.put_nowait(url)
+    latencies: list[float] = []
+    failures = 0
+
+    async def client() -> None:
+        nonlocal failures
+        async with httpx.AsyncClient(base_url=base, timeout=300) as http:
+            while True:
+                try:
+                    url = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                started = time.perf_counter()
+                response = await http.get(url)
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    failures += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return latencies, time.perf_counter() - started, failures
+
+
+def report(label: str, latencies: list[float], wall: float, failures: int) -> None:
+    ms = [x * 1000 for x in latencies]
+    print(f"{label:<34} n={len(ms):5d}  p50 {statistics.median(ms):7.0f} ms  "
+          f"p90 {percentile(ms, 90):7.0f} ms  p99 {percentile(ms, 99):7.0f} ms  "
+          f"max {max(ms):7.0f} ms  {len(ms) / wall:6.1f} req/s"
+          + (f"  ({failures} failed)" if failures else ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--db", default="/tmp/detente-bench.duckdb")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    db = Path(args.db)
+    if not db.exists():
+        build(db, args.events)
+    rng = random.Random(args.seed)
+    top = countries()[:20]
+    pairs = [(a, b) for i, a in enumerate(top) for b in top[i + 1:]]
+    n = args.requests
+    popular = [f"/api/dyad?a={a}&b={b}&by=month" for a, b in
+               (rng.choice(pairs) for _ in range(n))]
+    fresh = [f"/api/dyad?a={a}&b={b}&by={by}&from={year}-01-01"
+             for a, b in pairs for by in ("month", "year", "week") for year in range(2000, 2025)]
+    rng.shuffle(fresh)
+    fresh = fresh[: max(args.clients * 4, n // 4)]
+    events = [f"/api/events?country={rng.choice(top)}&type={rng.choice(ROOTS)}&limit=100"
+              f"&offset={100 * rng.randrange(3)}" for _ in range(n)]
+    with running_server(db, timeout=300) as base:
+        print(f"server {base} on {db} ({db.stat().st_size / 1e9:.2f} GB), "
+              f"{args.clients} concurrent clients")
+        for label, urls in [("dyad, 190 pairs, by month", popular),
+                            ("dyad, all new queries", fresh),
+                            ("events, filtered pages of 100", events)]:
+            latencies, wall, failures = asyncio.run(load(base, urls, args.clients))
+            report(label, latencies, wall, failures)
+
+
+if __name__ == "__main__":
+    main()

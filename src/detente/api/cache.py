@@ -1,0 +1,62 @@
+"""Query results kept while the server runs, computed once however many ask at the same time.
+
+The server opens its store read-only, and DuckDB lets no other process write to a file that
+is open, so a result cannot go stale while the server holds it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+
+class _Pending:
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+class QueryCache:
+    """A bounded LRU map from a query's arguments to its result, with single flight: while
+    one thread computes a key, the others asking for it wait for that result."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._pending: dict[Hashable, _Pending] = {}
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return self._items[key]
+            pending = self._pending.get(key)
+            owner = pending is None
+            if pending is None:
+                pending = self._pending[key] = _Pending()
+                self.misses += 1
+        if not owner:
+            pending.done.wait()
+            if pending.error is not None:
+                raise pending.error
+            return pending.value
+        try:
+            pending.value = compute()
+        except BaseException as err:
+            pending.error = err
+            raise
+        finally:
+            with self._lock:
+                del self._pending[key]
+                if pending.error is None:
+                    self._items[key] = pending.value
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
+            pending.done.set()
+        return pending.value

@@ -1,0 +1,64 @@
+"""``detente serve``: the REST API and the dashboard over a store. FastAPI and uvicorn are
+imported when the command runs, not when ``detente`` starts."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+
+import click
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command()
+@click.option("--db", default="detente.duckdb", show_default=True, envvar="DETENTE_DB",
+              type=click.Path(dir_okay=False), help="The store file (DuckDB); also $DETENTE_DB.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback opens the server to others, "
+                   "and then $DETENTE_TOKEN must be set: POST requests need it.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+@click.option("--log-level", default="warning", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              help="How much uvicorn logs (info: every request).")
+def serve(db: str, host: str, port: int, log_level: str) -> None:
+    """Serve the dashboard and the JSON API over a store (read-only).
+
+    Pages: / (overview), /dyad, /network, /events, /quotes, /stances, /articles/ID,
+    /analyse. JSON: the same paths under /api/, described at /openapi.json. POST
+    /api/extract needs `Authorization: Bearer $DETENTE_TOKEN` whenever $DETENTE_TOKEN is set,
+    which it must be when --host is not a loopback address.
+    """
+    token = os.environ.get("DETENTE_TOKEN") or None
+    if not is_loopback(host) and not token:
+        raise click.UsageError(
+            f"--host {host} lets other machines in: set DETENTE_TOKEN to a secret first "
+            f"(e.g. export DETENTE_TOKEN=$(python -c 'import secrets; "
+            f"print(secrets.token_urlsafe(24))')); clients send it as "
+            f"'Authorization: Bearer $DETENTE_TOKEN' with POST requests")
+    import uvicorn
+
+    from detente.api.app import create_app
+    from detente.errors import DetenteError
+
+    try:
+        app = create_app(db, token=token)
+    except DetenteError as err:
+        raise click.ClickException(str(err)) from err
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    click.echo(f"detente: serving {db} at http://{shown}:{port}/ "
+               f"(API: http://{shown}:{port}/api/docs; Ctrl-C to stop)"
+               + ("; POST needs $DETENTE_TOKEN" if token else ""), err=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
+                server_header=False)

@@ -1,0 +1,82 @@
+"""Helpers for the API and dashboard tests: a store of the example articles, and the real
+server (`detente serve`) started on a free loopback port in a child process."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+#: an article written to break out of the page: it must come back as text everywhere
+HOSTILE = {
+    "id": "xss-probe",
+    "title": "Probe <img src=x onerror=\"window.__pwned=1\"> title",
+    "date": "2025-02-20",
+    "text": ("Probe <img src=x onerror=\"window.__pwned=1\"> title\n\nRussia expelled two "
+             "Estonian diplomats on Thursday <script>window.__pwned=2</script>, the foreign "
+             "ministry said. Estonia condemned the expulsion <b onmouseover=\"x()\">loudly</b>."),
+}
+
+
+def build_store(path: Path, pipeline) -> Path:
+    """The example articles, and the hostile one, ingested into ``path``."""
+    from detente.ingest.ingest import ingest
+    from detente.store import Store
+
+    hostile = path.parent / "hostile.jsonl"
+    hostile.write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
+    with Store(path) as store:
+        ingest([str(EXAMPLES), str(hostile)], store, pipeline)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_server(db: Path, token: str | None = None,
+                   timeout: float = 90.0) -> Iterator[str]:
+    """``detente serve --db DB`` on 127.0.0.1; yields its base URL, stops it after."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DETENTE_TOKEN"}
+    if token:
+        env["DETENTE_TOKEN"] = token
+    log = db.parent / f"serve-{port}.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "detente", "serve", "--db", str(db),
+                                 "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
+                                env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"detente serve did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
