@@ -104,8 +104,8 @@ def test_titles_in_quotation_marks_are_not_speech(extract):
 
 
 def test_partial_quotes_in_one_sentence_are_one_quotation(extract):
-    text = ("Clinton slammed the proposal as “reprehensible, prejudiced and divisive” and “a danger to "
-            "our security,” her campaign said.")
+    text = ("Clinton slammed the proposal as “reprehensible, prejudiced and divisive” and "
+            "“a danger to our security,” her campaign said.")
     doc = extract(text)
     (quote,) = [q for q in doc.quotes if q.kind == "direct"]
     assert len(quote.segments) == 2
