@@ -1,6 +1,6 @@
 # The two commands of the README quick start:
 #   make run    installs detente into .venv and extracts the bundled example articles
-#   make test   installs it with the dev tools and runs ruff, mypy and the test suite
+#   make test   installs it with the dev tools and Ray and runs ruff, mypy and the test suite
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -12,7 +12,8 @@ $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "detente needs $(PYTHON) (Python 3.11) on PATH; set PYTHON=/path/to/python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	# every dependency pinned by version and hash, the spaCy model included
+	# every dependency pinned by version and hash, the spaCy model included, with the dev and
+	# ray extras (the test suite runs a local Ray cluster)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . || \
 	  $(BIN)/python -m pip install --quiet --no-deps -e .
@@ -36,7 +37,7 @@ test: lint
 # refresh requirements.lock after changing dependencies in pyproject.toml
 lock:
 	$(BIN)/python -m pip install --quiet pip-tools
-	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev --strip-extras \
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev --extra ray --strip-extras \
 	  -o requirements.lock pyproject.toml
 
 clean:

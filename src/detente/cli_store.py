@@ -16,6 +16,7 @@ import click
 from detente.ingest.readers import MAX_CHARS
 
 if TYPE_CHECKING:
+    from detente.actors.dictionary import ActorDictionary
     from detente.analysis.result import Result
     from detente.store.store import Store
 
@@ -123,11 +124,21 @@ def _query(db: str, fmt: str, run: Callable[[Store], Result]) -> None:
               help="A PETRARCH/TABARI actor dictionary, as it is; repeatable.")
 @click.option("--petrarch-agents", multiple=True, type=click.Path(exists=True),
               help="A PETRARCH/TABARI agents dictionary, as it is; repeatable.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local",
+              show_default=True,
+              help="Extract in this process, or on a Ray cluster (pip install 'detente[ray]').")
+@click.option("--address", default=None,
+              help="With --engine ray: a running Ray cluster's head, HOST:6379 (default: start "
+                   "a local cluster for this run).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="With --engine ray: pipelines to run, one per CPU (default: every CPU of "
+                   "the cluster).")
 def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
            max_chars: int, batch_size: int, commit_every: int, text_column: str,
            id_column: str, title_column: str, date_column: str, url_column: str, force: bool,
            progress: bool | None, actor_files: tuple[str, ...], role_files: tuple[str, ...],
-           petrarch_actors: tuple[str, ...], petrarch_agents: tuple[str, ...]) -> None:
+           petrarch_actors: tuple[str, ...], petrarch_agents: tuple[str, ...], engine: str,
+           address: str | None, workers: int | None) -> None:
     """Extract articles into the store (--db), skipping those stored already.
 
     PATHS are .txt articles, .jsonl(.gz) files, .csv(.gz) files with a header row (see the
@@ -135,6 +146,10 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
     An article whose id is stored with the same content is left alone; one whose content
     changed replaces its old rows. Bad inputs are listed and skipped (exit status 1). An
     interrupted run keeps what it committed: run the same command again to finish.
+
+    With --engine ray, batches of --batch-size articles are extracted on Ray workers (a local
+    cluster, or the one at --address) and stored one transaction per batch; the store ends
+    up with the same rows as with the local engine.
     """
     from detente.errors import DetenteError
     from detente.ingest.ingest import count_records
@@ -145,8 +160,11 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
 
     if commit_every < 1:
         raise click.BadParameter("give at least 1", param_hint="--commit-every")
-    def build_pipeline() -> Pipeline:
-        # built only when some article needs extracting: a run with nothing new is quick
+    if engine == "local" and (address or workers):
+        raise click.BadParameter("only with --engine ray",
+                                 param_hint="--address" if address else "--workers")
+
+    def build_dictionary() -> ActorDictionary | None:
         if actor_files or role_files or petrarch_actors or petrarch_agents:
             from detente.actors.dictionary import load_default, load_institutions, load_roles
             from detente.actors.petrarch import load_petrarch
@@ -157,6 +175,13 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
             for path in role_files:
                 dictionary.agents.extend(load_roles(path))
             dictionary.extend(load_petrarch(petrarch_actors, petrarch_agents))
+            return dictionary
+        return None
+
+    def build_pipeline() -> Pipeline:
+        # built only when some article needs extracting: a run with nothing new is quick
+        dictionary = build_dictionary()
+        if dictionary is not None:
             return Pipeline(model or DEFAULT_MODEL, dictionary)
         return get_pipeline(model or DEFAULT_MODEL)
 
@@ -179,10 +204,20 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
             click.echo(message, err=True)
 
     try:
-        report = run_ingest(paths, store, build_pipeline, date=date, max_chars=max_chars,
-                            columns=columns, batch_size=batch_size, commit_every=commit_every,
-                            force=force, on_skip=on_skip,
-                            on_progress=bar.update if bar is not None else None)
+        if engine == "ray":
+            from detente.ingest.ray_engine import ingest_ray  # imports Ray
+
+            report = ingest_ray(paths, store, model=model or DEFAULT_MODEL,
+                                dictionary=build_dictionary(), address=address,
+                                workers=workers, date=date, max_chars=max_chars,
+                                columns=columns, batch_size=batch_size, force=force,
+                                on_skip=on_skip,
+                                on_progress=bar.update if bar is not None else None)
+        else:
+            report = run_ingest(paths, store, build_pipeline, date=date, max_chars=max_chars,
+                                columns=columns, batch_size=batch_size,
+                                commit_every=commit_every, force=force, on_skip=on_skip,
+                                on_progress=bar.update if bar is not None else None)
         counts = store.counts()
     except DetenteError as err:
         raise click.ClickException(str(err)) from err

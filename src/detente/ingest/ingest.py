@@ -33,7 +33,7 @@ from detente.store.rows import content_hash
 
 if TYPE_CHECKING:
     from detente.pipeline import Pipeline
-    from detente.store.store import Store
+    from detente.store.store import Store, WriteResult
 
 
 @dataclass
@@ -47,7 +47,16 @@ class IngestReport:
     events: int = 0
     quotes: int = 0
     seconds: float = 0.0
+    startup_seconds: float = 0.0  # of seconds: starting workers (the Ray engine)
     interrupted: bool = False
+
+    def add(self, result: WriteResult) -> None:
+        """Count what one store write did."""
+        self.new += result.new
+        self.replaced += result.replaced
+        self.unchanged += result.unchanged
+        self.events += result.events
+        self.quotes += result.quotes
 
     @property
     def written(self) -> int:
@@ -113,6 +122,50 @@ def count_records(paths: Iterable[str]) -> int | None:
     return total
 
 
+def pending_articles(paths: Iterable[str], stored: dict[str, str], report: IngestReport, *,
+                     date: str | None = None, max_chars: int = MAX_CHARS,
+                     columns: CsvColumns | None = None, force: bool = False,
+                     on_skip: Callable[[BadRecord], None] | None = None,
+                     on_progress: Callable[[int], None] | None = None) -> Iterator[Article]:
+    """The articles of ``paths`` that need extracting, as every engine decides them.
+
+    ``stored`` maps stored ids to content hashes (updated as articles are yielded). Bad
+    inputs, articles stored unchanged (unless ``force``) and an id given twice in one run
+    with other content are counted in ``report`` and not yielded.
+    """
+    seen: set[str] = set()
+    progress = on_progress or (lambda n: None)
+
+    def skip(bad: BadRecord) -> None:
+        report.skipped.append(bad)
+        if on_skip:
+            on_skip(bad)
+        progress(1)
+
+    for name in paths:
+        for item in read_path(name, date, max_chars, columns):
+            if isinstance(item, BadRecord):
+                skip(item)
+                continue
+            digest = content_hash(item)
+            if item.id in seen:
+                if stored.get(item.id) == digest:
+                    report.unchanged += 1
+                    progress(1)
+                else:
+                    skip(BadRecord(name, None, f"the id {item.id!r} was given to another "
+                                               "article earlier in this run; give each "
+                                               "article its own id"))
+                continue
+            seen.add(item.id)
+            if not force and stored.get(item.id) == digest:
+                report.unchanged += 1
+                progress(1)
+                continue
+            stored[item.id] = digest
+            yield item
+
+
 def ingest(paths: Iterable[str], store: Store, pipeline: Pipeline | Callable[[], Pipeline], *,
            date: str | None = None,
            max_chars: int = MAX_CHARS, columns: CsvColumns | None = None,
@@ -129,39 +182,10 @@ def ingest(paths: Iterable[str], store: Store, pipeline: Pipeline | Callable[[],
     """
     report = IngestReport()
     started = time.perf_counter()
-    stored = store.stored_hashes()
-    seen: set[str] = set()
     progress = on_progress or (lambda n: None)
-
-    def skip(bad: BadRecord) -> None:
-        report.skipped.append(bad)
-        if on_skip:
-            on_skip(bad)
-        progress(1)
-
-    def todo() -> Iterator[Article]:
-        for name in paths:
-            for item in read_path(name, date, max_chars, columns):
-                if isinstance(item, BadRecord):
-                    skip(item)
-                    continue
-                digest = content_hash(item)
-                if item.id in seen:
-                    if stored.get(item.id) == digest:
-                        report.unchanged += 1
-                        progress(1)
-                    else:
-                        skip(BadRecord(name, None, f"the id {item.id!r} was given to another "
-                                                   "article earlier in this run; give each "
-                                                   "article its own id"))
-                    continue
-                seen.add(item.id)
-                if not force and stored.get(item.id) == digest:
-                    report.unchanged += 1
-                    progress(1)
-                    continue
-                stored[item.id] = digest
-                yield item
+    todo = pending_articles(paths, store.stored_hashes(), report, date=date,
+                            max_chars=max_chars, columns=columns, force=force,
+                            on_skip=on_skip, on_progress=progress)
 
     buffer: list[Document] = []
     last_commit = time.perf_counter()
@@ -169,23 +193,17 @@ def ingest(paths: Iterable[str], store: Store, pipeline: Pipeline | Callable[[],
     def flush() -> None:
         nonlocal last_commit
         if buffer:
-            result = store.write_many(buffer, force=force)
-            report.new += result.new
-            report.replaced += result.replaced
-            report.unchanged += result.unchanged
-            report.events += result.events
-            report.quotes += result.quotes
+            report.add(store.write_many(buffer, force=force))
             progress(len(buffer))
             buffer.clear()
         last_commit = time.perf_counter()
 
     try:
-        articles = todo()
-        first = next(articles, None)
+        first = next(todo, None)
         if first is None:
             return report
         extractor = pipeline() if callable(pipeline) else pipeline
-        for document in extractor.extract_many(chain([first], articles),
+        for document in extractor.extract_many(chain([first], todo),
                                                batch_size=batch_size):
             buffer.append(document)
             if (len(buffer) >= commit_every

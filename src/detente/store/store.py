@@ -12,7 +12,7 @@ of the transaction it interrupted, never part of one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -171,15 +171,68 @@ class Store:
         with ``force``); one whose id is stored with another hash has its old rows replaced.
         """
         docs = list(documents)
-        result = WriteResult()
-        if not docs:
+        keep, replace, result = self._plan(
+            [(d.article.id, content_hash(d.article)) for d in docs], force)
+        if not keep:
             return result
-        stored = self.stored_hashes({d.article.id for d in docs})
         buffer = RowBuffer()
+        now = datetime.now()
+        for i in keep:
+            buffer.add(docs[i], now)
+            result.events += len(docs[i].events)
+            result.quotes += len(docs[i].quotes)
+        tables = buffer.tables()
+
+        def insert(table: str) -> None:
+            rows = tables[table]
+            if rows.num_rows:
+                self.con.register("_detente_rows", rows)
+                try:
+                    self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _detente_rows")
+                finally:
+                    self.con.unregister("_detente_rows")
+
+        self._replace(replace, insert)
+        return result
+
+    def write_part(self, part: str | Path, force: bool = False) -> WriteResult:
+        """Store one Parquet part (see :mod:`detente.store.parts`) in one transaction.
+
+        The same rules as :meth:`write_many`: an article stored with the same content hash is
+        left as it is (rewritten with ``force``), one stored with another hash is replaced.
+        """
+        from detente.store.parts import table_file
+
+        part = Path(part)
+        rows = self.con.execute(
+            "SELECT id, content_hash, n_events, n_quotes FROM read_parquet($path)",
+            {"path": str(table_file(part, "articles"))}).fetchall()
+        keep, replace, result = self._plan([(r[0], r[1]) for r in rows], force)
+        if not keep:
+            return result
+        ids = [rows[i][0] for i in keep]
+        result.events = sum(rows[i][2] for i in keep)
+        result.quotes = sum(rows[i][3] for i in keep)
+
+        def insert(table: str) -> None:
+            key = "id" if table == "articles" else "article_id"
+            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet($path) "
+                             f"WHERE {key} IN (SELECT unnest($ids))",
+                             {"path": str(table_file(part, table)), "ids": ids})
+
+        self._replace(replace, insert)
+        return result
+
+    def _plan(self, articles: list[tuple[str, str]],
+              force: bool) -> tuple[list[int], list[str], WriteResult]:
+        """Which of ``articles`` (id, content hash) to write, which stored ids they replace,
+        and the counts: the idempotency rules of every write."""
+        result = WriteResult()
+        stored = self.stored_hashes({aid for aid, _ in articles}) if articles else {}
+        keep: list[int] = []
         replace: list[str] = []
         taken: dict[str, str] = {}
-        for doc in docs:
-            aid, digest = doc.article.id, content_hash(doc.article)
+        for i, (aid, digest) in enumerate(articles):
             if taken.get(aid) == digest or (not force and stored.get(aid) == digest):
                 result.unchanged += 1
                 continue
@@ -192,12 +245,12 @@ class Store:
             else:
                 result.new += 1
             taken[aid] = digest
-            buffer.add(doc, datetime.now())
-            result.events += len(doc.events)
-            result.quotes += len(doc.quotes)
-        if not buffer.articles:
-            return result
-        tables = buffer.tables()
+            keep.append(i)
+        return keep, replace, result
+
+    def _replace(self, replace: list[str], insert: Callable[[str], None]) -> None:
+        """One transaction: delete the rows of the ``replace`` articles, then ``insert``
+        every table's new rows (articles first)."""
         self.con.begin()
         try:
             if replace:
@@ -206,18 +259,11 @@ class Store:
                     self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest($ids))",
                                      {"ids": replace})
             for table in reversed(ARTICLE_TABLES):  # articles first
-                rows = tables[table]
-                if rows.num_rows:
-                    self.con.register("_detente_rows", rows)
-                    try:
-                        self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _detente_rows")
-                    finally:
-                        self.con.unregister("_detente_rows")
+                insert(table)
             self.con.commit()
         except BaseException:
             self.con.rollback()
             raise
-        return result
 
     def delete(self, article_ids: Iterable[str]) -> None:
         """Remove articles and all their rows, in one transaction."""
