@@ -200,43 +200,62 @@ def events(con: Any, actor: str | None = None, country: str | None = None,
     type (CAMEO code prefix such as ``19`` or ``042``, or a PLOVER event such as ``ASSAULT``),
     date range, and words of the article (case-insensitive). ``offset`` skips that many
     events first (pages of ``limit``)."""
-    sql = f"""
-    WITH e AS (
-        SELECT e.* FROM events e
-        WHERE ($country IS NULL OR list_contains(e.source_sides, upper($country))
-                                 OR list_contains(e.target_sides, upper($country)))
-          AND ($type IS NULL OR starts_with(e.cameo_code, $type)
-                             OR e.plover_event = upper($type))
-          AND {_DATE_FILTER.format(col="e.date")}
-          AND ($negated OR NOT e.negated)
-          AND ($actor IS NULL OR EXISTS (
+    # Only the filters given go into the query (from the fixed fragments below; the values
+    # stay parameters): an "x IS NULL OR EXISTS (...)" left in for an absent filter still
+    # costs a join over every event on a big store.
+    where = [_DATE_FILTER.format(col="e.date"), "($negated OR NOT e.negated)"]
+    params: dict[str, Any] = {"negated": include_negated, "limit": _limit(limit),
+                              "offset": _offset(offset), **_dates(start, end)}
+    if country:
+        where.append("(list_contains(e.source_sides, upper($country)) "
+                     "OR list_contains(e.target_sides, upper($country)))")
+        params["country"] = country
+    if type:
+        where.append("(starts_with(e.cameo_code, $type) OR e.plover_event = upper($type))")
+        params["type"] = type
+    if actor:
+        where.append("""EXISTS (
                 SELECT 1 FROM actors a
                 WHERE a.article_id = e.article_id
                   AND (list_contains(e.source, a.actor_id) OR list_contains(e.target, a.actor_id))
-                  AND (contains(lower(a.name), lower($actor)) OR a.code = upper($actor))))
-          AND ($text IS NULL OR EXISTS (
+                  AND (contains(lower(a.name), lower($actor)) OR a.code = upper($actor)))""")
+        params["actor"] = actor
+    if text:
+        where.append("""EXISTS (
                 SELECT 1 FROM articles ar
                 WHERE ar.id = e.article_id
                   AND (contains(lower(ar.text), lower($text))
-                       OR contains(lower(coalesce(ar.title, '')), lower($text)))))
+                       OR contains(lower(coalesce(ar.title, '')), lower($text))))""")
+        params["text"] = text
+    sql = f"""
+    WITH e AS MATERIALIZED (
+        SELECT e.article_id, e.n, e.date, e.source, e.target, e.cameo_code, e.cameo_name,
+               e.plover_event, e.goldstein, e.quad_class, e.negated, e.modality,
+               e.start_char, e.end_char
+        FROM events e
+        WHERE {" AND ".join(where)}
         ORDER BY e.date NULLS LAST, e.article_id, e.n
         LIMIT $limit OFFSET $offset
+    ),
+    names AS (
+        SELECT e.article_id, e.n,
+               string_agg(a.name, ' + ' ORDER BY a.n)
+                   FILTER (WHERE list_contains(e.source, a.actor_id)) AS source,
+               string_agg(a.name, ' + ' ORDER BY a.n)
+                   FILTER (WHERE list_contains(e.target, a.actor_id)) AS target
+        FROM e JOIN actors a ON a.article_id = e.article_id
+        WHERE a.article_id IN (SELECT article_id FROM e)
+        GROUP BY e.article_id, e.n
     )
-    SELECT e.date,
-           (SELECT string_agg(a.name, ' + ' ORDER BY a.n) FROM actors a
-             WHERE a.article_id = e.article_id AND list_contains(e.source, a.actor_id)) AS source,
-           (SELECT string_agg(a.name, ' + ' ORDER BY a.n) FROM actors a
-             WHERE a.article_id = e.article_id AND list_contains(e.target, a.actor_id)) AS target,
+    SELECT e.date, names.source, names.target,
            e.cameo_code AS cameo, e.cameo_name AS event, e.plover_event AS plover,
            e.goldstein, e.quad_class AS quad, e.negated, e.modality,
            substring(ar.text, e.start_char + 1, e.end_char - e.start_char) AS evidence,
            e.article_id, e.n
     FROM e JOIN articles ar ON ar.id = e.article_id
+         LEFT JOIN names USING (article_id, n)
     ORDER BY e.date NULLS LAST, e.article_id, e.n
     """
-    params = {"actor": actor, "country": country, "type": type, "text": text,
-              "negated": include_negated, "limit": _limit(limit), "offset": _offset(offset),
-              **_dates(start, end)}
     columns, rows = _fetch(con, sql, params)
     return EventList(columns, rows, title="events")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -75,17 +76,24 @@ class Service:
     token: str | None = None
     cache: QueryCache = field(default_factory=QueryCache)
     max_chars: int = MAX_EXTRACT_CHARS
+    #: store queries run at once; more only share the same cores and all finish later
+    slots: int = 2
+    warming: bool = False
     _pipeline_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._slots = threading.BoundedSemaphore(self.slots)
 
     def query(self, key: Hashable, run: Callable[[Store], Result]) -> Result:
         """``run`` on a cursor of the store, or its result from the cache."""
 
         def compute() -> Result:
-            view = self.store.cursor()
-            try:
-                return run(view)
-            finally:
-                view.close()
+            with self._slots:
+                view = self.store.cursor()
+                try:
+                    return run(view)
+                finally:
+                    view.close()
 
         result: Result = self.cache.get(key, compute)
         return result
@@ -96,6 +104,26 @@ class Service:
 
     def name(self, side: str | None) -> str:
         return self.names.get(side or "", side or "")
+
+    def warm(self, pairs: int = 200, seconds: float = 300.0) -> None:
+        """Answer the first pages and the busiest pairs' monthly series before anyone asks
+        (run in the background at start; stops after ``seconds``)."""
+        from detente.api import routes
+        from detente.api.models import DyadParams, NetworkParams
+
+        started = time.monotonic()
+        self.warming = True
+        try:
+            routes.run_sides(self)
+            edges = routes.run_network(self, NetworkParams())[1]
+            for edge in edges[:pairs]:
+                if time.monotonic() - started > seconds:
+                    break
+                routes.run_dyad(self, DyadParams(a=edge["a"], b=edge["b"]))
+        except Exception:  # a warm-up failure shows again, with its message, when asked
+            return
+        finally:
+            self.warming = False
 
     def extract(self, text: str, date: str | None, title: str | None,
                 article_id: str | None) -> Any:
@@ -186,9 +214,10 @@ def _wants_html(request: Request) -> bool:
 
 
 def create_app(db: str | Path, token: str | None = None,
-               max_chars: int = MAX_EXTRACT_CHARS) -> FastAPI:
+               max_chars: int = MAX_EXTRACT_CHARS, warm: bool = True) -> FastAPI:
     """The app over the store ``db`` (opened read-only). With ``token``, every POST needs
-    ``Authorization: Bearer TOKEN`` (or ``X-Detente-Token: TOKEN``)."""
+    ``Authorization: Bearer TOKEN`` (or ``X-Detente-Token: TOKEN``). With ``warm``, the
+    network and the busiest pairs' monthly series are computed in the background at start."""
     from detente.api import pages, routes
 
     store = Store(db, read_only=True)
@@ -196,6 +225,9 @@ def create_app(db: str | Path, token: str | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            service.warming = True  # before the first request can ask
+            threading.Thread(target=service.warm, name="detente-warm", daemon=True).start()
         yield
         store.close()
 

@@ -228,6 +228,7 @@ class StoreInfo(BaseModel):
     store: str
     detente_version: str
     counts: dict[str, int]
+    warming: bool = Field(description="Still computing the busiest pairs in the background.")
     endpoints: dict[str, str]
 
 

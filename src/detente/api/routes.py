@@ -91,7 +91,7 @@ def info(svc: Service) -> dict[str, Any]:
     counts = svc.query(("counts",), lambda s: Result(["table", "rows"],
                                                      list(s.counts().items())))
     return {"store": svc.store.path.name, "detente_version": __version__,
-            "counts": dict(counts.rows),
+            "counts": dict(counts.rows), "warming": svc.warming,
             "endpoints": {
                 "/api/dyad": "monthly (or daily, weekly, yearly) history of a pair of sides",
                 "/api/actors": "the most active actors",

@@ -19,15 +19,17 @@
     return SCALE[SCALE.length - 1][1];
   }
 
-  /* Fruchterman-Reingold from a circle: the same input gives the same picture. */
-  function layout(sides, edges) {
+  /* Fruchterman-Reingold from a circle for one connected group of sides, scaled into the unit
+     disc: the same input gives the same picture. */
+  function forceLayout(sides, edges) {
     const n = sides.length;
     const pos = new Map(sides.map((s, i) => [s, { x: Math.cos(2 * Math.PI * i / n), y: Math.sin(2 * Math.PI * i / n) }]));
-    if (n < 3) return pos;
-    const k = 1.6 / Math.sqrt(n);
-    const maxW = Math.max(...edges.map((e) => e.weight));
-    for (let step = 0; step < 300; step++) {
-      const temp = 0.1 * (1 - step / 300) + 0.002;
+    if (n === 1) { pos.set(sides[0], { x: 0, y: 0 }); return pos; }
+    if (n === 2) { pos.set(sides[0], { x: -1, y: 0 }); pos.set(sides[1], { x: 1, y: 0 }); return pos; }
+    const k = 2 / Math.sqrt(n);
+    const steps = 400;
+    for (let step = 0; step < steps; step++) {
+      const temp = 0.15 * (1 - step / steps) + 0.002;
       const disp = new Map(sides.map((s) => [s, { x: 0, y: 0 }]));
       for (let i = 0; i < n; i++) {
         for (let j = i + 1; j < n; j++) {
@@ -44,7 +46,7 @@
         const p = pos.get(e.a), q = pos.get(e.b);
         let dx = p.x - q.x, dy = p.y - q.y;
         const d = Math.max(0.01, Math.hypot(dx, dy));
-        const f = (d * d) / k * (0.5 + 0.5 * e.weight / maxW);
+        const f = (d * d) / k;
         dx /= d; dy /= d;
         disp.get(e.a).x -= dx * f; disp.get(e.a).y -= dy * f;
         disp.get(e.b).x += dx * f; disp.get(e.b).y += dy * f;
@@ -52,9 +54,40 @@
       for (const s of sides) {
         const p = pos.get(s), v = disp.get(s);
         const d = Math.max(0.01, Math.hypot(v.x, v.y));
-        p.x += (v.x / d) * Math.min(d, temp) - p.x * 0.01;  // a little gravity keeps islands near
-        p.y += (v.y / d) * Math.min(d, temp) - p.y * 0.01;
+        p.x += (v.x / d) * Math.min(d, temp);
+        p.y += (v.y / d) * Math.min(d, temp);
       }
+    }
+    const cx = sides.reduce((t, s) => t + pos.get(s).x, 0) / n;
+    const cy = sides.reduce((t, s) => t + pos.get(s).y, 0) / n;
+    const r = Math.max(...sides.map((s) => Math.hypot(pos.get(s).x - cx, pos.get(s).y - cy))) || 1;
+    for (const s of sides) { const p = pos.get(s); p.x = (p.x - cx) / r; p.y = (p.y - cy) / r; }
+    return pos;
+  }
+
+  /* Each connected group laid out on its own, then the groups packed in rows, biggest first,
+     each in a square cell whose side grows with the square root of its size. */
+  function layout(sides, edges) {
+    const parent = new Map(sides.map((s) => [s, s]));
+    const find = (s) => { while (parent.get(s) !== s) s = parent.get(s); return s; };
+    for (const e of edges) parent.set(find(e.a), find(e.b));
+    const groups = new Map();
+    for (const s of sides) { const g = find(s); if (!groups.has(g)) groups.set(g, []); groups.get(g).push(s); }
+    const ordered = [...groups.values()].sort((g1, g2) => g2.length - g1.length);
+    const size = (g) => (1 + 1.6 * Math.sqrt(g.length)) * (g === ordered[0] && g.length > 4 ? 1.7 : 1);
+    const width = Math.max(size(ordered[0]) * 1.8, Math.sqrt(ordered.reduce((t, g) => t + size(g) ** 2, 0) * 2.2));
+    const pos = new Map();
+    let x = 0, y = 0, rowHeight = 0;
+    for (const group of ordered) {
+      const d = size(group);
+      if (x > 0 && x + d > width) { x = 0; y -= rowHeight; rowHeight = 0; }
+      const inner = forceLayout(group, edges.filter((e) => group.includes(e.a)));
+      const radius = group.length === 1 ? 0 : (d / 2) * (group.length === 2 ? 0.6 : 0.8);
+      for (const s of group) {
+        const p = inner.get(s);
+        pos.set(s, { x: x + d / 2 + p.x * radius, y: y - d / 2 + p.y * radius, below: p.y < -0.2 });
+      }
+      x += d; rowHeight = Math.max(rowHeight, d);
     }
     return pos;
   }
@@ -93,10 +126,10 @@
     traces.push({
       type: "scatter", mode: "markers+text", name: "sides", showlegend: false,
       x: sides.map((s) => pos.get(s).x), y: sides.map((s) => pos.get(s).y),
-      text: sides, textposition: "top center", textfont: { size: 12, color: "#111827" },
+      text: sides, textposition: sides.map((s) => (pos.get(s).below ? "bottom center" : "top center")), textfont: { size: 12, color: "#111827" }, cliponaxis: false,
       hovertext: sides.map((s) => `${names.get(s)} (${s})<br>${totals.get(s)} events with the sides shown`),
       hovertemplate: "%{hovertext}<extra></extra>",
-      marker: { size: sides.map((s) => 10 + 22 * Math.sqrt(totals.get(s) / maxT)), color: "#374151", line: { color: "#fff", width: 1.5 } },
+      marker: { size: sides.map((s) => 8 + 18 * Math.sqrt(totals.get(s) / maxT)), color: "#475569", line: { color: "#fff", width: 1.5 } },
     });
     const axis = { visible: false, zeroline: false, showgrid: false };
     await Plotly.newPlot(node, traces, {
