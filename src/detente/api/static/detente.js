@@ -202,5 +202,11 @@ const D = (() => {
     container.replaceChildren(el("p", { class: "error" }, message));
   }
 
-  return { QUADS, fetchJSON, el, signed, renderDocument, focusFromURL, showError };
+  /* Text for plotly labels, which read a few HTML tags: store values stay text. */
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  return { QUADS, fetchJSON, el, esc, signed, renderDocument, focusFromURL, showError };
 })();

@@ -49,7 +49,7 @@
     const total = xs.reduce((n, p) => n + value(p, "events"), 0);
     const highest = Math.max(1, ...xs.map((p) => value(p, "events")));
     const layout = {
-      title: { text: `${title} <span style="font-size:13px;color:#6b7280">${total} events</span>`, x: 0.01, xanchor: "left", font: { size: 17 } },
+      title: { text: `${title} <span style="font-size:13px;color:#6b7280">${total} ${total === 1 ? "event" : "events"}</span>`, x: 0.01, xanchor: "left", font: { size: 17 } },
       barmode: "stack", bargap: xs.length < 4 ? 0.6 : 0.2, height: 360,
       margin: { l: 60, r: 70, t: 56, b: 50 },
       xaxis: { type: "category", title: { text: by === "week" ? "ISO week" : by }, tickangle: xs.length > 12 ? -45 : 0, automargin: true },
@@ -68,8 +68,8 @@
   try {
     const page = await D.fetchJSON(box.dataset.json);
     const xs = periods(page.rows);
-    await draw("chart-ab", `${a}>${b}`, `${aName} → ${bName}`, page.rows, xs);
-    if (a !== b) await draw("chart-ba", `${b}>${a}`, `${bName} → ${aName}`, page.rows, xs);
+    await draw("chart-ab", `${a}>${b}`, `${D.esc(aName)} → ${D.esc(bName)}`, page.rows, xs);
+    if (a !== b) await draw("chart-ba", `${b}>${a}`, `${D.esc(bName)} → ${D.esc(aName)}`, page.rows, xs);
     else document.getElementById("chart-ba").remove();
     box.dataset.ready = "1";
   } catch (err) {

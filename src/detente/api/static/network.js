@@ -115,7 +115,7 @@
       x: edges.map((e) => (pos.get(e.a).x + pos.get(e.b).x) / 2),
       y: edges.map((e) => (pos.get(e.a).y + pos.get(e.b).y) / 2),
       customdata: edges.map((e) => [e.a, e.b]),
-      text: edges.map((e) => `${e.a_name} – ${e.b_name}<br>${e.weight} events: ${e.cooperation} cooperation, ${e.conflict} conflict<br>mean Goldstein ${D.signed(e.goldstein_mean)}`),
+      text: edges.map((e) => `${D.esc(e.a_name)} – ${D.esc(e.b_name)}<br>${e.weight} events: ${e.cooperation} cooperation, ${e.conflict} conflict<br>mean Goldstein ${D.signed(e.goldstein_mean)}`),
       hovertemplate: "%{text}<extra></extra>",
       marker: { size: 9, color: edges.map((e) => e.goldstein_mean || 0), colorscale: SCALE, cmin: -10, cmax: 10,
                 line: { color: "#fff", width: 1 },
@@ -126,8 +126,8 @@
     traces.push({
       type: "scatter", mode: "markers+text", name: "sides", showlegend: false,
       x: sides.map((s) => pos.get(s).x), y: sides.map((s) => pos.get(s).y),
-      text: sides, textposition: sides.map((s) => (pos.get(s).below ? "bottom center" : "top center")), textfont: { size: 12, color: "#111827" }, cliponaxis: false,
-      hovertext: sides.map((s) => `${names.get(s)} (${s})<br>${totals.get(s)} events with the sides shown`),
+      text: sides.map(D.esc), textposition: sides.map((s) => (pos.get(s).below ? "bottom center" : "top center")), textfont: { size: 12, color: "#111827" }, cliponaxis: false,
+      hovertext: sides.map((s) => `${D.esc(names.get(s))} (${D.esc(s)})<br>${totals.get(s)} events with the sides shown`),
       hovertemplate: "%{hovertext}<extra></extra>",
       marker: { size: sides.map((s) => 8 + 18 * Math.sqrt(totals.get(s) / maxT)), color: "#475569", line: { color: "#fff", width: 1.5 } },
     });
