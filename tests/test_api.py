@@ -34,6 +34,10 @@ def test_dyad_is_the_store_query(http, example_store):
                                                       f"{edge['a']}>{edge['b']}",
                                                       f"{edge['b']}>{edge['a']}"}
     assert page["html"] == f"/dyad?a={edge['a']}&b={edge['b']}"
+    # the other order is the same query read the other way round
+    back = http.get("/api/dyad", params={"a": edge["b"], "b": edge["a"], "by": "day"}).json()
+    with Store(example_store, read_only=True) as store:
+        assert back["rows"] == store.dyad(edge["b"], edge["a"], by="day").to_dicts()
 
 
 def test_dyad_by_year_and_a_bad_period(http):

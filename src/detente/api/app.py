@@ -74,7 +74,7 @@ class Service:
 
     store: Store
     token: str | None = None
-    cache: QueryCache = field(default_factory=QueryCache)
+    cache: QueryCache = field(default_factory=lambda: QueryCache(4096))
     max_chars: int = MAX_EXTRACT_CHARS
     #: store queries run at once; more only share the same cores and all finish later
     slots: int = 2
@@ -115,11 +115,14 @@ class Service:
         self.warming = True
         try:
             routes.run_sides(self)
-            edges = routes.run_network(self, NetworkParams())[1]
-            for edge in edges[:pairs]:
+            # the heaviest edges, and every pair of the busiest sides
+            todo = [(e["a"], e["b"]) for e in routes.run_network(self, NetworkParams())[1]]
+            busiest = [side["code"] for side in routes.run_sides(self)[:20]]
+            todo = todo[:pairs] + [(a, b) for i, a in enumerate(busiest) for b in busiest[i + 1:]]
+            for a, b in dict.fromkeys(todo):
                 if time.monotonic() - started > seconds:
                     break
-                routes.run_dyad(self, DyadParams(a=edge["a"], b=edge["b"]))
+                routes.run_dyad(self, DyadParams(a=a, b=b))
         except Exception:  # a warm-up failure shows again, with its message, when asked
             return
         finally:

@@ -123,7 +123,7 @@ def events(request: Request, p: Annotated[EventParams, Query()]) -> Response:
 
 @router.get("/quotes", response_class=HTMLResponse)
 def quotes(request: Request, p: Annotated[QuoteParams, Query()]) -> Response:
-    page = routes.quotes(request, request.app.state.service, p)
+    page = routes.quotes_page(request, request.app.state.service, p)
     return render(request, "quotes.html", title="Quotes", p=p, rows=page["rows"],
                   json_url=twin(request, "/quotes"),
                   **_pages(request, p.offset, p.limit, page["count"], bool(page["next"])))
@@ -131,7 +131,7 @@ def quotes(request: Request, p: Annotated[QuoteParams, Query()]) -> Response:
 
 @router.get("/stances", response_class=HTMLResponse)
 def stances(request: Request, p: Annotated[StanceParams, Query()]) -> Response:
-    page = routes.stances(request, request.app.state.service, p)
+    page = routes.stances_page(request, request.app.state.service, p)
     return render(request, "stances.html", title="Stances", p=p, rows=page["rows"],
                   json_url=twin(request, "/stances"),
                   **_pages(request, p.offset, p.limit, page["count"], bool(page["next"])))

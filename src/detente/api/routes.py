@@ -6,10 +6,12 @@ rows that ``/events?country=RUS`` shows.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from detente import __version__
 from detente.analysis.result import Result
@@ -82,6 +84,19 @@ def _page(request: Request, result: Result, rows: list[dict[str, Any]], html: st
     }
 
 
+def cached_json(request: Request, svc: Any, build: Callable[[], Any]) -> Response:
+    """The JSON of ``build()``, serialised once per distinct URL while the server runs (the
+    store is read-only): a popular page is then answered without the query and without
+    encoding its rows again."""
+
+    def encode() -> bytes:
+        return json.dumps(build(), ensure_ascii=False, separators=(",", ":"),
+                          default=str).encode()
+
+    body = svc.cache.get(("json", request.url.path, request.url.query), encode)
+    return Response(body, media_type="application/json")
+
+
 def _params(p: Any) -> tuple[Any, ...]:
     return (type(p).__name__, *sorted(p.model_dump().items()))
 
@@ -107,18 +122,36 @@ def info(svc: Service) -> dict[str, Any]:
 
 
 def run_dyad(svc: Any, p: DyadParams) -> Result:
-    return svc.query(_params(p), lambda s: s.dyad(p.a, p.b, by=p.by, start=p.start, end=p.end,
-                                                  dedupe=p.dedupe,
-                                                  include_negated=p.include_negated, top=p.top))
+    """The dyad series; B–A is A–B read the other way, so one query (and one cache entry)
+    serves both orders."""
+    a, b = p.a.strip().upper(), p.b.strip().upper()
+    first, second = sorted((a, b))
+    q = p.model_copy(update={"a": first, "b": second})
+    result: Result = svc.query(_params(q), lambda s: s.dyad(
+        first, second, by=q.by, start=q.start, end=q.end, dedupe=q.dedupe,
+        include_negated=q.include_negated, top=q.top))
+    if (a, b) == (first, second):
+        return result
+    swap = {f"{b}<>{a}": f"{a}<>{b}"}  # one direction's rows keep their labels, in A>B order
+    order = {f"{a}<>{b}": 0, f"{a}>{b}": 1, f"{b}>{a}": 2}
+    d = result.columns.index("direction")
+    rows = [(*row[:d], swap.get(row[d], row[d]), *row[d + 1:]) for row in result.rows]
+    rows.sort(key=lambda row: (row[0], order.get(row[d], 0)))  # stable: periods keep order
+    return type(result)(result.columns, rows, title=result.title.replace(
+        f"{second}–{first}", f"{a}–{b}").replace(f"{first}–{second}", f"{a}–{b}"),
+        notes=result.notes)
 
 
 @router.get("/dyad", response_model=Page[DyadRow], summary="The history of a pair")
-def dyad(request: Request, svc: Service, p: Annotated[DyadParams, Query()]) -> dict[str, Any]:
+def dyad(request: Request, svc: Service, p: Annotated[DyadParams, Query()]) -> Response:
     """For every period with events between `a` and `b`, three rows: both directions
     (`A<>B`), `A>B` and `B>A`, with counts by quad class, the Goldstein sum and mean, and
     the most frequent CAMEO types (as `detente dyad A B`)."""
-    result = run_dyad(svc, p)
-    return _page(request, result, result.to_dicts(), "/dyad")
+    def build() -> dict[str, Any]:
+        result = run_dyad(svc, p)
+        return _page(request, result, result.to_dicts(), "/dyad")
+
+    return cached_json(request, svc, build)
 
 
 def run_actors(svc: Any, p: ActorParams) -> Result:
@@ -128,10 +161,12 @@ def run_actors(svc: Any, p: ActorParams) -> Result:
 
 
 @router.get("/actors", response_model=Page[ActorRow], summary="The most active actors")
-def actors(request: Request, svc: Service,
-           p: Annotated[ActorParams, Query()]) -> dict[str, Any]:
-    result = run_actors(svc, p)
-    return _page(request, result, result.to_dicts(), "/")
+def actors(request: Request, svc: Service, p: Annotated[ActorParams, Query()]) -> Response:
+    def build() -> dict[str, Any]:
+        result = run_actors(svc, p)
+        return _page(request, result, result.to_dicts(), "/")
+
+    return cached_json(request, svc, build)
 
 
 def run_events(svc: Any, p: EventParams) -> tuple[Result, list[dict[str, Any]]]:
@@ -145,17 +180,22 @@ def run_events(svc: Any, p: EventParams) -> tuple[Result, list[dict[str, Any]]]:
 
 
 @router.get("/events", response_model=Page[EventRow], summary="Coded events")
-def events(request: Request, svc: Service,
-           p: Annotated[EventParams, Query()]) -> dict[str, Any]:
+def events(request: Request, svc: Service, p: Annotated[EventParams, Query()]) -> Response:
     """Events oldest first, with their actors and the words that support them (`evidence`).
     `next` is the URL of the following page."""
-    result, rows = run_events(svc, p)
-    return _page(request, result, rows, "/events", p.offset, p.limit)
+    def build() -> dict[str, Any]:
+        result, rows = run_events(svc, p)
+        return _page(request, result, rows, "/events", p.offset, p.limit)
+
+    return cached_json(request, svc, build)
 
 
 @router.get("/quotes", response_model=Page[QuoteRow], summary="Quotes by speaker")
-def quotes(request: Request, svc: Service,
-           p: Annotated[QuoteParams, Query()]) -> dict[str, Any]:
+def quotes(request: Request, svc: Service, p: Annotated[QuoteParams, Query()]) -> Response:
+    return cached_json(request, svc, lambda: quotes_page(request, svc, p))
+
+
+def quotes_page(request: Request, svc: Any, p: QuoteParams) -> dict[str, Any]:
     result = svc.query(_params(p), lambda s: s.quotes(
         speaker=p.speaker, text=p.text, start=p.start, end=p.end, limit=p.limit + 1,
         offset=p.offset))
@@ -166,8 +206,11 @@ def quotes(request: Request, svc: Service,
 
 
 @router.get("/stances", response_model=Page[StanceRow], summary="Who supports or opposes what")
-def stances(request: Request, svc: Service,
-            p: Annotated[StanceParams, Query()]) -> dict[str, Any]:
+def stances(request: Request, svc: Service, p: Annotated[StanceParams, Query()]) -> Response:
+    return cached_json(request, svc, lambda: stances_page(request, svc, p))
+
+
+def stances_page(request: Request, svc: Any, p: StanceParams) -> dict[str, Any]:
     result = svc.query(_params(p), lambda s: s.stances(
         holder=p.holder, polarity=p.polarity, topic=p.topic, start=p.start, end=p.end,
         limit=p.limit + 1, offset=p.offset))
@@ -191,12 +234,14 @@ def run_network(svc: Any, p: NetworkParams) -> tuple[Result, list[dict[str, Any]
 
 
 @router.get("/network", response_model=Page[EdgeRow], summary="The network of sides")
-def network(request: Request, svc: Service,
-            p: Annotated[NetworkParams, Query()]) -> dict[str, Any]:
+def network(request: Request, svc: Service, p: Annotated[NetworkParams, Query()]) -> Response:
     """One edge per pair of sides with events, heaviest first: `weight` (events),
     `cooperation` and `conflict`, the Goldstein sum and mean."""
-    result, rows = run_network(svc, p)
-    return _page(request, result, rows, "/network")
+    def build() -> dict[str, Any]:
+        result, rows = run_network(svc, p)
+        return _page(request, result, rows, "/network")
+
+    return cached_json(request, svc, build)
 
 
 def run_sides(svc: Any) -> list[dict[str, Any]]:
