@@ -30,6 +30,15 @@ class QueryCache:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
+    def peek(self, key: Hashable) -> Any:
+        """The value kept for ``key``, or None (nothing is computed)."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return self._items[key]
+        return None
+
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._items:
