@@ -25,7 +25,7 @@ run: $(STAMP)
 	$(BIN)/detente extract examples/ --format table
 	@# the same articles into a store for the dashboard (a second run skips them: quick)
 	$(BIN)/detente ingest examples/ --db detente.duckdb --no-progress
-	@echo "next: detente serve --db detente.duckdb → http://127.0.0.1:8000/"
+	@echo "next: $(BIN)/detente serve --db detente.duckdb → http://127.0.0.1:8000/"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
