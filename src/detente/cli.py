@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import click
 
 from detente import __version__
+from detente.cli_store import dictionary_options
 from detente.ingest.readers import MAX_CHARS, BadRecord, read_paths
 from detente.schema import Article
 
@@ -30,14 +31,7 @@ def main() -> None:
 @click.option("--max-chars", default=MAX_CHARS, show_default=True,
               help="Skip articles longer than this many characters.")
 @click.option("--batch-size", default=32, show_default=True, help="Articles parsed per batch.")
-@click.option("--actors", "actor_files", multiple=True, type=click.Path(exists=True),
-              help="Your own actor TSV (columns phrase, name, iso3, sector, kind); repeatable.")
-@click.option("--roles", "role_files", multiple=True, type=click.Path(exists=True),
-              help="Your own role-noun TSV (columns phrase, sector, kind, role); repeatable.")
-@click.option("--petrarch-actors", multiple=True, type=click.Path(exists=True),
-              help="A PETRARCH/TABARI actor dictionary, as it is; repeatable.")
-@click.option("--petrarch-agents", multiple=True, type=click.Path(exists=True),
-              help="A PETRARCH/TABARI agents dictionary, as it is; repeatable.")
+@dictionary_options
 @click.option("--petrarch-verbs", multiple=True, type=click.Path(exists=True),
               help="A PETRARCH/TABARI verb dictionary (e.g. CAMEO.2.0.txt), as it is; "
                    "repeatable. Replaces the packaged verb dictionary when given.")
@@ -51,6 +45,7 @@ def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: st
     "url"} object a line, directories of those, or - for standard input. The exit status
     is 1 when any input was skipped (each is listed on standard error).
     """
+    from detente.actors.dictionary import build_dictionary
     from detente.errors import DetenteError
     from detente.events.dates import parse_iso
     from detente.export import plover_records, to_jsonl, to_table
@@ -61,25 +56,13 @@ def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: st
         raise click.BadParameter(f"{date!r} is not a date; write YYYY-MM-DD", param_hint="--date")
     fmt = fmt or ("table" if sys.stdout.isatty() else "jsonl")
     try:
-        dictionary = verb_dictionary = None
+        verb_dictionary = None
         if petrarch_verbs:
             from detente.events.petrarch_verbs import load_petrarch_verb_dictionary
 
             verb_dictionary = load_petrarch_verb_dictionary(petrarch_verbs)
-        if actor_files or role_files or petrarch_actors or petrarch_agents:
-            from detente.actors.dictionary import (
-                load_default,
-                load_institutions,
-                load_roles,
-            )
-            from detente.actors.petrarch import load_petrarch
-
-            dictionary = load_default()
-            for path in actor_files:
-                dictionary.actors.extend(load_institutions(path))
-            for path in role_files:
-                dictionary.agents.extend(load_roles(path))
-            dictionary.extend(load_petrarch(petrarch_actors, petrarch_agents))
+        dictionary = build_dictionary(actor_files, role_files, petrarch_actors,
+                                      petrarch_agents)
         if dictionary is not None or verb_dictionary is not None:
             pipeline = Pipeline(model or DEFAULT_MODEL, dictionary,
                                 verb_dictionary=verb_dictionary)

@@ -52,6 +52,24 @@ def range_options(f: Callable[..., Any]) -> Callable[..., Any]:
                         help="First date included (YYYY-MM-DD).")(f)
 
 
+def dictionary_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--actors, --roles, --petrarch-actors, --petrarch-agents: a user's own dictionaries."""
+    for option in reversed([
+        click.option("--actors", "actor_files", multiple=True, type=click.Path(exists=True),
+                     help="Your own actor TSV (columns phrase, name, iso3, sector, kind); "
+                          "repeatable."),
+        click.option("--roles", "role_files", multiple=True, type=click.Path(exists=True),
+                     help="Your own role-noun TSV (columns phrase, sector, kind, role); "
+                          "repeatable."),
+        click.option("--petrarch-actors", multiple=True, type=click.Path(exists=True),
+                     help="A PETRARCH/TABARI actor dictionary, as it is; repeatable."),
+        click.option("--petrarch-agents", multiple=True, type=click.Path(exists=True),
+                     help="A PETRARCH/TABARI agents dictionary, as it is; repeatable."),
+    ]):
+        f = option(f)
+    return f
+
+
 def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table",
                         show_default=True, help="How to print the rows.")(f)
@@ -116,14 +134,7 @@ def _query(db: str, fmt: str, run: Callable[[Store], Result]) -> None:
                    "detente or changing dictionaries).")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when standard error is a terminal).")
-@click.option("--actors", "actor_files", multiple=True, type=click.Path(exists=True),
-              help="Your own actor TSV (columns phrase, name, iso3, sector, kind); repeatable.")
-@click.option("--roles", "role_files", multiple=True, type=click.Path(exists=True),
-              help="Your own role-noun TSV (columns phrase, sector, kind, role); repeatable.")
-@click.option("--petrarch-actors", multiple=True, type=click.Path(exists=True),
-              help="A PETRARCH/TABARI actor dictionary, as it is; repeatable.")
-@click.option("--petrarch-agents", multiple=True, type=click.Path(exists=True),
-              help="A PETRARCH/TABARI agents dictionary, as it is; repeatable.")
+@dictionary_options
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local",
               show_default=True,
               help="Extract in this process, or on a Ray cluster (pip install 'detente[ray]').")
@@ -165,18 +176,9 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
                                  param_hint="--address" if address else "--workers")
 
     def build_dictionary() -> ActorDictionary | None:
-        if actor_files or role_files or petrarch_actors or petrarch_agents:
-            from detente.actors.dictionary import load_default, load_institutions, load_roles
-            from detente.actors.petrarch import load_petrarch
+        from detente.actors.dictionary import build_dictionary as build
 
-            dictionary = load_default()
-            for path in actor_files:
-                dictionary.actors.extend(load_institutions(path))
-            for path in role_files:
-                dictionary.agents.extend(load_roles(path))
-            dictionary.extend(load_petrarch(petrarch_actors, petrarch_agents))
-            return dictionary
-        return None
+        return build(actor_files, role_files, petrarch_actors, petrarch_agents)
 
     def build_pipeline() -> Pipeline:
         # built only when some article needs extracting: a run with nothing new is quick

@@ -179,3 +179,22 @@ def load_default() -> ActorDictionary:
         actors=load_countries() + load_igos() + load_institutions(),
         agents=load_roles(),
     )
+
+
+def build_dictionary(actor_files: Iterable[str] = (), role_files: Iterable[str] = (),
+                     petrarch_actors: Iterable[str] = (),
+                     petrarch_agents: Iterable[str] = ()) -> ActorDictionary | None:
+    """The packaged dictionaries plus a user's files; None when the user gives none."""
+    actor_files, role_files = list(actor_files), list(role_files)
+    petrarch_actors, petrarch_agents = list(petrarch_actors), list(petrarch_agents)
+    if not (actor_files or role_files or petrarch_actors or petrarch_agents):
+        return None
+    from detente.actors.petrarch import load_petrarch
+
+    dictionary = load_default()
+    for path in actor_files:
+        dictionary.actors.extend(load_institutions(path))
+    for path in role_files:
+        dictionary.agents.extend(load_roles(path))
+    dictionary.extend(load_petrarch(petrarch_actors, petrarch_agents))
+    return dictionary
