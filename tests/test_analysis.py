@@ -78,13 +78,30 @@ def test_periods_and_date_ranges(store: Store):
     assert set(store.dyad("CHN", "RUS", by="year")["period"]) == {"2024"}
     days = store.dyad("CHN", "RUS", by="day", start="2024-01-08", end="2024-01-08")
     assert set(days["period"]) == {"2024-01-08"}  # "on Monday" of Jan 9 and 10 is Jan 8
-    weeks = store.dyad("CHN", "RUS", by="week", end="2024-01-31")
+    weeks = store.dyad("CHN", "RUS", by="week", end="2024-01-31", fill=False)
     assert set(weeks["period"]) == {"2024-W02", "2024-W03"}
+    # filled: every week up to the end date, zeros where nothing happened
+    weeks = store.dyad("CHN", "RUS", by="week", end="2024-01-31")
+    assert sorted(set(weeks["period"])) == ["2024-W02", "2024-W03", "2024-W04", "2024-W05"]
+    assert by_direction(weeks, "2024-W05")["CHN<>RUS"]["events"] == 0
     with pytest.raises(QueryError, match="YYYY-MM-DD"):
         store.dyad("CHN", "RUS", start="last week")
     with pytest.raises(QueryError, match="month"):
         store.dyad("CHN", "RUS", by="fortnight")
     assert set(store.dyad("CHN", "CHN")["direction"]) <= {"CHN<>CHN"}  # domestic: one row
+
+
+def test_a_series_has_every_period_of_its_range(store: Store):
+    days = store.dyad("CHN", "RUS", by="day")
+    periods = sorted(set(days["period"]))
+    assert periods[0] == "2024-01-08" and len(periods) == len(set(periods))
+    assert len(days) == 3 * len(periods)  # both directions and each, every day
+    assert all(row["events"] == 0 and row["top_types"] == "" for row in days
+               if row["period"] == "2024-01-09")
+    ranged = store.dyad("CHN", "RUS", by="month", start="2023-11-15", end="2024-04-01")
+    assert sorted(set(ranged["period"])) == ["2023-11", "2023-12", "2024-01", "2024-02",
+                                             "2024-03", "2024-04"]
+    assert store.dyad("USA", "IRN").rows == []  # nothing at all: no periods
 
 
 def test_most_active_actors(store: Store):

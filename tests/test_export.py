@@ -126,3 +126,23 @@ def test_export_command_writes_each_format(tmp_path: Path, stored):
                              str(path)], capture_output=True, text=True, timeout=120,
                             check=False).stdout
     assert len(stdout.splitlines()[0].split("\t")) == 61
+
+
+def test_table_exports_keep_only_the_rows_of_a_date_range(tmp_path: Path, stored):
+    path, _ = stored
+    with Store(path, read_only=True) as store:
+        (months,) = store.sql("SELECT count(DISTINCT date_trunc('month', date)) FROM events "
+                              "WHERE date IS NOT NULL").rows[0]
+        assert months >= 2  # the examples span several months, so a range splits them
+        (expected,) = store.sql("SELECT count(*) FROM events WHERE date >= DATE '2025-02-01' "
+                                "AND date <= DATE '2025-02-28'").rows[0]
+        counts = store.export_parquet(tmp_path / "pq", start="2025-02-01", end="2025-02-28")
+        n = store.export_csv(tmp_path / "e.csv", table="events", start="2025-02-01",
+                             end="2025-02-28")
+    assert counts["events"] == n == expected > 0
+    events = ds.dataset(tmp_path / "pq" / "events", format="parquet",
+                        partitioning="hive").to_table()
+    assert events.num_rows == expected
+    assert set(events.column("month").to_pylist()) == {2}
+    with open(tmp_path / "e.csv", newline="", encoding="utf-8") as handle:
+        assert {row["date"][:7] for row in csv.DictReader(handle)} == {"2025-02"}

@@ -249,17 +249,21 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
 @click.option("--include-negated", is_flag=True,
               help="Also count negated events (\"did not attack\").")
 @click.option("--top", default=3, show_default=True, help="Event types listed per period.")
+@click.option("--fill/--no-fill", default=True, show_default=True,
+              help="List every period in the range, with zeros where nothing happened, or "
+                   "only the periods with events.")
 @format_option
 def dyad(a: str, b: str, db: str, by: str, start: str | None, end: str | None, dedupe: bool,
-         include_negated: bool, top: int, fmt: str) -> None:
+         include_negated: bool, top: int, fill: bool, fmt: str) -> None:
     """The history of a pair, e.g. `detente dyad CHN RUS --by month`.
 
     A and B are ISO 3166 alpha-3 countries (or IGO codes such as IGOUNO). For every period
-    with events: both directions together (A<>B), then A>B and B>A, with event counts by quad
-    class, the summed and mean Goldstein score, and the most frequent CAMEO types.
+    from the first event to the last (or from --from to --to): both directions together
+    (A<>B), then A>B and B>A, with event counts by quad class, the summed and mean Goldstein
+    score, and the most frequent CAMEO types.
     """
     _query(db, fmt, lambda s: s.dyad(a, b, by=by, start=start, end=end, dedupe=dedupe,
-                                     include_negated=include_negated, top=top))
+                                     include_negated=include_negated, top=top, fill=fill))
 
 
 @click.command()
@@ -378,10 +382,7 @@ def export(db: str, fmt: str, output: str | None, table: str, dedupe: bool, head
     try:
         if fmt == "parquet":
             target = output or "detente-parquet"
-            if start or end:
-                raise click.UsageError("--from/--to are not supported with parquet; filter "
-                                       "the partitions instead")
-            counts = store.export_parquet(target)
+            counts = store.export_parquet(target, start=start, end=end)
             click.echo(f"wrote {', '.join(f'{n} {t}' for t, n in counts.items())} to {target}/",
                        err=True)
             return
@@ -393,9 +394,7 @@ def export(db: str, fmt: str, output: str | None, table: str, dedupe: bool, head
             n = store.export_gdelt(target, dedupe=dedupe, header=header, start=start, end=end)
             what = "GDELT event rows"
         else:
-            if start or end:
-                raise click.UsageError("--from/--to are not supported with csv")
-            n = store.export_csv(target, table=table)
+            n = store.export_csv(target, table=table, start=start, end=end)
             what = f"{table} rows"
         if target != "-":
             click.echo(f"wrote {n} {what} to {target}", err=True)

@@ -76,14 +76,16 @@ def _fetch(con: Any, sql: str, params: dict[str, Any]) -> tuple[list[str], list[
 
 def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None = None,
          end: str | date | None = None, dedupe: bool = True, include_negated: bool = False,
-         top: int = 3) -> DyadSeries:
+         top: int = 3, fill: bool = True) -> DyadSeries:
     """The history of the pair ``a``–``b`` (ISO3 countries or IGO codes) per period.
 
     Three rows per period with events: both directions together (``A<>B``), then ``A>B``
     and ``B>A`` (one row when ``a == b``: events within one country). Each row counts events
     by quad class (1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material
     conflict), sums and averages their Goldstein scores, and lists the ``top`` CAMEO types.
-    Negated events ("did not attack") are left out unless ``include_negated``.
+    Negated events ("did not attack") are left out unless ``include_negated``. With ``fill``
+    (the default) every period from the first to the last (or from ``start`` to ``end`` when
+    given) has its rows, zeros where nothing happened; without it only periods with events.
     """
     if by not in PERIODS:
         raise QueryError(f"cannot group by {by!r}; use one of {', '.join(PERIODS)}")
@@ -142,9 +144,18 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
         SELECT dir, period, list(struct_pack(code := type, k := k) ORDER BY r) AS top_types
         FROM types WHERE r <= $top GROUP BY dir, period
     ),
+    bounds AS (
+        SELECT date_trunc('{by}', coalesce($start::DATE, min(date))) AS first,
+               date_trunc('{by}', coalesce($end::DATE, max(date))) AS last
+        FROM m
+    ),
+    periods AS (
+        {"SELECT unnest(generate_series(first, last, INTERVAL 1 " + by + "))::DATE AS period "
+         "FROM bounds" if fill else "SELECT DISTINCT period FROM u"}
+    ),
     grid AS (
         SELECT p.period, x.dir
-        FROM (SELECT DISTINCT period FROM u) p, (VALUES (0), (1), (2)) x(dir)
+        FROM periods p, (VALUES (0), (1), (2)) x(dir)
         WHERE $a <> $b OR x.dir = 0  -- a side with itself (domestic events): one row
     )
     SELECT strftime(g.period, '{PERIODS[by]}') AS period,

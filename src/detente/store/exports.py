@@ -9,6 +9,10 @@
 - Parquet: every table, partitioned by year and month (Hive style: ``events/year=2020/
   month=1/data_0.parquet``); rows without a date go to ``year=NULL/month=NULL``.
 - CSV: one table, ``dyads`` by default (one row per source-target pair of an event).
+
+Every export takes a date range (inclusive). PLOVER records are chosen by their article's
+date; the table exports (GDELT, Parquet, CSV) by each row's ``date``: the event date for
+events and dyads, the article date for the other tables.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from detente.analysis.queries import _date
+from detente.analysis.queries import _DATE_FILTER, _date, _dates
 from detente.export import plover_records
 from detente.store.schema import ARTICLE_TABLES
 
@@ -46,6 +50,9 @@ GDELT_COLUMNS: tuple[str, ...] = (
 )
 CSV_TABLES = ("dyads", "events", "articles", "actors", "quotes", "stances", "entities")
 ORDER = {"articles": "id", "dyads": "article_id, event_n, source_actor, target_actor"}
+# Rows dated in a range: the event date for events and dyads, the article date for the rest.
+RANGE_FILTER = _DATE_FILTER.format(col="date")
+_range = _dates
 
 
 @contextmanager
@@ -157,23 +164,34 @@ def gdelt(store: Store, path: str | Path, dedupe: bool = True, header: bool = Tr
     return written
 
 
-def parquet(store: Store, directory: str | Path) -> dict[str, int]:
-    """Write every table under ``directory/<table>/year=Y/month=M/``; rows per table."""
+def parquet(store: Store, directory: str | Path, start: str | date | None = None,
+            end: str | date | None = None) -> dict[str, int]:
+    """Write every table under ``directory/<table>/year=Y/month=M/``; rows per table.
+
+    With ``start`` / ``end`` only the rows dated in that range (inclusive) are written.
+    """
     root = Path(directory)
     root.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
+    params = _range(start, end)
     for table in reversed(ARTICLE_TABLES):
+        where = f"WHERE {RANGE_FILTER}" if start or end else ""
         relation = store.con.sql(f"SELECT *, year(date) AS year, month(date) AS month "
-                                 f"FROM {table}")
-        row = store.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+                                 f"FROM {table} {where}", params=params if where else None)
+        row = store.con.execute(f"SELECT count(*) FROM {table} {where}",
+                                params if where else None).fetchone()
         counts[table] = int(row[0]) if row else 0
         relation.write_parquet(str(root / table), partition_by=["year", "month"],
                                overwrite=True)
     return counts
 
 
-def csv(store: Store, path: str | Path, table: str = "dyads") -> int:
-    """Write one table as CSV with a header; list and struct cells are written as JSON."""
+def csv(store: Store, path: str | Path, table: str = "dyads", start: str | date | None = None,
+        end: str | date | None = None) -> int:
+    """Write one table as CSV with a header; list and struct cells are written as JSON.
+
+    With ``start`` / ``end`` only the rows dated in that range (inclusive) are written.
+    """
     import csv as csvlib
 
     if table not in CSV_TABLES:
@@ -181,7 +199,8 @@ def csv(store: Store, path: str | Path, table: str = "dyads") -> int:
 
         raise QueryError(f"no table {table!r}; choose one of {', '.join(CSV_TABLES)}")
     order = ORDER.get(table, "article_id, n")
-    cursor = store.con.execute(f"SELECT * FROM {table} ORDER BY {order}")
+    cursor = store.con.execute(f"SELECT * FROM {table} WHERE {RANGE_FILTER} ORDER BY {order}",
+                               _range(start, end))
     columns = [d[0] for d in cursor.description]
     written = 0
 

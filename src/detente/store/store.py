@@ -330,10 +330,10 @@ class Store:
 
     def dyad(self, a: str, b: str, by: str = "month", start: str | date | None = None,
              end: str | date | None = None, dedupe: bool = True,
-             include_negated: bool = False, top: int = 3) -> DyadSeries:
+             include_negated: bool = False, top: int = 3, fill: bool = True) -> DyadSeries:
         """The history of a pair per period; see :func:`detente.analysis.queries.dyad`."""
         return queries.dyad(self.con, a, b, by=by, start=start, end=end, dedupe=dedupe,
-                            include_negated=include_negated, top=top)
+                            include_negated=include_negated, top=top, fill=fill)
 
     def actors(self, limit: int = 20, country: str | None = None, kind: str | None = None,
                start: str | date | None = None, end: str | date | None = None,
@@ -390,17 +390,19 @@ class Store:
 
         return exports.gdelt(self, path, dedupe=dedupe, header=header, start=start, end=end)
 
-    def export_parquet(self, directory: str | Path) -> dict[str, int]:
+    def export_parquet(self, directory: str | Path, start: str | date | None = None,
+                       end: str | date | None = None) -> dict[str, int]:
         """Every table as Parquet files partitioned by year and month; rows per table."""
         from detente.store import exports
 
-        return exports.parquet(self, directory)
+        return exports.parquet(self, directory, start=start, end=end)
 
-    def export_csv(self, path: str | Path, table: str = "dyads") -> int:
+    def export_csv(self, path: str | Path, table: str = "dyads",
+                   start: str | date | None = None, end: str | date | None = None) -> int:
         """One table as CSV; returns how many rows were written."""
         from detente.store import exports
 
-        return exports.csv(self, path, table=table)
+        return exports.csv(self, path, table=table, start=start, end=end)
 
 
 __all__ = ["DEFAULT_DB", "SCHEMA_VERSION", "Store", "StoreError", "WriteResult"]
