@@ -295,8 +295,9 @@ def create_app(db: str | Path, token: str | None = None,
         message = "; ".join(problems) or "invalid request"
         if _wants_html(request):
             return pages.error_page(request, 422, message)
-        return JSONResponse({"detail": message, "errors": jsonable(err.errors())},
-                            status_code=422)
+        # the input is not echoed back: it can be a whole article (or a hostile string)
+        errors = [{k: v for k, v in e.items() if k not in ("input", "url")} for e in err.errors()]
+        return JSONResponse({"detail": message, "errors": jsonable(errors)}, status_code=422)
 
     app.include_router(routes.router)
     app.include_router(pages.router)

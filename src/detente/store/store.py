@@ -12,6 +12,7 @@ of the transaction it interrupted, never part of one.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -261,9 +262,25 @@ class Store:
             for table in reversed(ARTICLE_TABLES):  # articles first
                 insert(table)
             self.con.commit()
-        except BaseException:
-            self.con.rollback()
+        except BaseException as err:
+            import duckdb
+
+            # after a failed commit (a full disk) DuckDB has already ended the transaction
+            with contextlib.suppress(duckdb.Error):
+                self.con.rollback()
+            if isinstance(err, duckdb.Error):
+                raise StoreError(self._write_failure(err)) from err
             raise
+
+    def _write_failure(self, err: Exception) -> str:
+        """What a failed write tells the user: the file, the cause and what to do."""
+        cause = str(err).split("\n")[0]
+        full = any(s in cause for s in ("No space left", "Disk quota", "File too large"))
+        fix = ("free some disk space (or give --db a store on another disk)" if full
+               else "check that the disk is writable and healthy")
+        return (f"cannot write to the store {self.path}: {cause}. The articles of this "
+                f"transaction were not stored; every article committed before is kept. Then "
+                f"{fix}, and run the same command again to finish the job.")
 
     def delete(self, article_ids: Iterable[str]) -> None:
         """Remove articles and all their rows, in one transaction."""
