@@ -47,9 +47,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(db: Path, token: str | None = None,
-                   timeout: float = 90.0) -> Iterator[str]:
-    """``detente serve --db DB`` on 127.0.0.1; yields its base URL, stops it after."""
+def running_server(db: Path, token: str | None = None, timeout: float = 90.0,
+                   extract_rate: float = 0, host: str = "127.0.0.1") -> Iterator[str]:
+    """``detente serve --db DB`` on 127.0.0.1; yields its base URL, stops it after.
+
+    ``extract_rate`` is the server's POST /api/extract limit a minute per client: none by
+    default, since the tests post from one address far faster than a person would."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DETENTE_TOKEN"}
     if token:
@@ -57,7 +60,9 @@ def running_server(db: Path, token: str | None = None,
     log = db.parent / f"serve-{port}.log"
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "detente", "serve", "--db", str(db),
-                                 "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
+                                 "--port", str(port), "--extract-rate", str(extract_rate),
+                                 "--host", host],
+                                stdout=out, stderr=subprocess.STDOUT,
                                 env=env)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -162,6 +162,7 @@ def test_article_text_is_never_markup(page):
     page.wait_for_selector("#reader[data-ready]")
     assert page.locator("main img, #doc-text script").count() == 0
     assert "<script>" in page.locator("#doc-text").inner_text()
+    assert page.evaluate("window.__pwned") is None  # no injected handler or script ran
 
 
 def test_quotes_and_stances_pages(page, example_store):

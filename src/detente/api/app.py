@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from detente import __version__
 from detente.analysis.result import Result
 from detente.api.cache import QueryCache
+from detente.api.limits import Gate, RateLimit
 from detente.api.models import MAX_EXTRACT_CHARS
 from detente.errors import DetenteError
 from detente.store import Store
@@ -79,10 +80,16 @@ class Service:
     #: store queries run at once; more only share the same cores and all finish later
     slots: int = 2
     warming: bool = False
+    #: POST /api/extract: requests a minute per client (0: no limit), and how many may run
+    #: or wait at once in all
+    extract_per_minute: float = 120.0
+    extract_queue: int = 4
     _pipeline_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self._slots = threading.BoundedSemaphore(self.slots)
+        self.extract_rate = RateLimit(self.extract_per_minute)
+        self.extract_gate = Gate(self.extract_queue)
 
     def query(self, key: Hashable, run: Callable[[Store], Result]) -> Result:
         """``run`` on a cursor of the store, or its result from the cache."""
@@ -239,14 +246,17 @@ def _wants_html(request: Request) -> bool:
 
 
 def create_app(db: str | Path, token: str | None = None,
-               max_chars: int = MAX_EXTRACT_CHARS, warm: bool = True) -> FastAPI:
+               max_chars: int = MAX_EXTRACT_CHARS, warm: bool = True,
+               extract_per_minute: float = 120.0) -> FastAPI:
     """The app over the store ``db`` (opened read-only). With ``token``, every POST needs
     ``Authorization: Bearer TOKEN`` (or ``X-Detente-Token: TOKEN``). With ``warm``, the
-    network and the busiest pairs' monthly series are computed in the background at start."""
+    network and the busiest pairs' monthly series are computed in the background at start.
+    ``extract_per_minute`` limits POST /api/extract per client (0: no limit)."""
     from detente.api import pages, routes
 
     store = Store(db, read_only=True)
-    service = Service(store=store, token=token or None, max_chars=max_chars)
+    service = Service(store=store, token=token or None, max_chars=max_chars,
+                      extract_per_minute=extract_per_minute)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

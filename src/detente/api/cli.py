@@ -31,7 +31,9 @@ def is_loopback(host: str) -> bool:
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]),
               help="How much uvicorn logs (info: every request).")
-def serve(db: str, host: str, port: int, log_level: str) -> None:
+@click.option("--extract-rate", default=120.0, show_default=True, type=click.FloatRange(0),
+              help="POST /api/extract requests a minute per client (0: no limit).")
+def serve(db: str, host: str, port: int, log_level: str, extract_rate: float) -> None:
     """Serve the dashboard and the JSON API over a store (read-only).
 
     Pages: / (overview), /dyad, /network, /events, /quotes, /stances, /articles/ID,
@@ -52,7 +54,7 @@ def serve(db: str, host: str, port: int, log_level: str) -> None:
     from detente.errors import DetenteError
 
     try:
-        app = create_app(db, token=token)
+        app = create_app(db, token=token, extract_per_minute=extract_rate)
     except DetenteError as err:
         raise click.ClickException(str(err)) from err
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host

@@ -7,6 +7,7 @@ rows that ``/events?country=RUS`` shows.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -290,12 +291,27 @@ def require_token(request: Request, svc: Service) -> None:
                             headers={"WWW-Authenticate": "Bearer"})
 
 
+def limit_extract(request: Request, svc: Service) -> None:
+    """POST /api/extract: the per-client rate (429) and the server-wide queue (503)."""
+    client = request.client.host if request.client else "unknown"
+    wait = svc.extract_rate.wait(client)
+    if wait:
+        raise HTTPException(429, f"too many extractions from {client}: at most "
+                                 f"{svc.extract_per_minute:g} a minute; retry in "
+                                 f"{math.ceil(wait)} s",
+                            headers={"Retry-After": str(math.ceil(wait))})
+
+
 @router.post("/extract", response_model=DocumentOut,
-             responses={401: {"model": ErrorOut}, 413: {"model": ErrorOut}},
-             dependencies=[Depends(require_token)], summary="Extract one article")
+             responses={401: {"model": ErrorOut}, 413: {"model": ErrorOut},
+                        429: {"model": ErrorOut}, 503: {"model": ErrorOut}},
+             dependencies=[Depends(require_token), Depends(limit_extract)],
+             summary="Extract one article")
 def extract(body: ExtractRequest, svc: Service) -> dict[str, Any]:
     """Article text in, Document out: actors, events, quotes, stances and entities with
-    their offsets. Nothing is stored. Needs the server's token when it has one."""
+    their offsets. Nothing is stored. Needs the server's token when it has one. Each client
+    may ask 120 times a minute (429 past that), and a few extractions run or wait at once
+    (503 past that): retry after the ``Retry-After`` seconds."""
     from detente.ingest.readers import check_text
 
     if len(body.text) > svc.max_chars:
@@ -304,8 +320,14 @@ def extract(body: ExtractRequest, svc: Service) -> dict[str, Any]:
     problem = check_text(body.text, max_chars=svc.max_chars)
     if problem:
         raise HTTPException(422, problem)
-    doc = svc.extract(body.text, body.date.isoformat() if body.date else None, body.title,
-                      body.id)
+    if not svc.extract_gate.enter():
+        raise HTTPException(503, "the server is busy extracting other articles; retry in a "
+                                 "second", headers={"Retry-After": "1"})
+    try:
+        doc = svc.extract(body.text, body.date.isoformat() if body.date else None,
+                          body.title, body.id)
+    finally:
+        svc.extract_gate.leave()
     data: dict[str, Any] = doc.to_dict()
     data["article"]["text"] = doc.article.text
     return data
