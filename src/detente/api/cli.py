@@ -62,5 +62,7 @@ def serve(db: str, host: str, port: int, log_level: str, extract_rate: float) ->
     click.echo(f"detente: serving {db} at http://{shown}:{port}/ "
                f"(API: http://{shown}:{port}/api/docs; Ctrl-C to stop)"
                + ("; POST needs $DETENTE_TOKEN" if token else ""), err=True)
+    # keep idle connections 75 s (uvicorn's 5 s default closes them under clients that are
+    # about to reuse them: a dashboard's or a load balancer's pool then sees resets)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
-                server_header=False)
+                server_header=False, timeout_keep_alive=75)
