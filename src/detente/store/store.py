@@ -268,12 +268,13 @@ class Store:
             # after a failed commit (a full disk) DuckDB has already ended the transaction
             with contextlib.suppress(duckdb.Error):
                 self.con.rollback()
-            if isinstance(err, duckdb.Error):
+            if isinstance(err, duckdb.IOException) or (
+                    isinstance(err, duckdb.Error) and "Could not write" in str(err)):
                 raise StoreError(self._write_failure(err)) from err
             raise
 
     def _write_failure(self, err: Exception) -> str:
-        """What a failed write tells the user: the file, the cause and what to do."""
+        """What a failed write to the disk tells the user: the file, the cause, the fix."""
         cause = str(err).split("\n")[0]
         full = any(s in cause for s in ("No space left", "Disk quota", "File too large"))
         fix = ("free some disk space (or give --db a store on another disk)" if full
