@@ -110,7 +110,8 @@ def test_kill_9_at_random_points_then_a_rerun_equals_an_uninterrupted_run(
             process = subprocess.Popen([*DETENTE, *args], stdout=subprocess.DEVNULL, stderr=err)
         # a random point: while the model loads (target 0), or after a random number of
         # articles, plus a random fraction of a batch
-        target = rng.choice([0, *range(stored + 1, min(59, stored + 12))])
+        step = max(2, 50 // REPEATS)  # so that every kill lands before the job is done
+        target = rng.choice([0, *range(stored + 1, min(59, stored + step + 1))])
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and process.poll() is None:
             counts = re.findall(r"(\d+)/60", log.read_text(errors="replace"))
