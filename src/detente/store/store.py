@@ -334,8 +334,11 @@ class Store:
         keys = "(SELECT DISTINCT lo, hi, day FROM _detente_touched) k"
         self.con.execute(f"DELETE FROM happenings h USING {keys} WHERE k.lo = h.lo "
                          f"AND k.hi = h.hi AND k.day IS NOT DISTINCT FROM h.day")
+        # the days first (a cheap test of one column), then the pairs of those days' rows
         self.con.execute("INSERT INTO happenings " + HAPPENINGS_SELECT.format(
-            join=f"SEMI JOIN {keys} ON k.lo = least(d.source_side, d.target_side) "
+            join="SEMI JOIN (SELECT DISTINCT day FROM _detente_touched) kd "
+                 "ON kd.day IS NOT DISTINCT FROM d.date "
+                 f"SEMI JOIN {keys} ON k.lo = least(d.source_side, d.target_side) "
                  f"AND k.hi = greatest(d.source_side, d.target_side) "
                  f"AND k.day IS NOT DISTINCT FROM d.date"))
 
