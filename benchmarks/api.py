@@ -1,6 +1,6 @@
 """Latency of the REST API under load: the dyad and events endpoints, 50 concurrent clients.
 
-    .venv/bin/python benchmarks/api.py [--events 10000000] [--db /tmp/detente-bench.duckdb]
+    .venv/bin/python benchmarks/api.py [--events 10000000] [--db /tmp/detente-bench-v2.duckdb]
                                        [--clients 50] [--requests 1000]
 
 Uses the synthetic store of benchmarks/query.py (built once, then reused), starts
@@ -40,7 +40,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from query import build, countries
+from query import DEFAULT_DB, build, countries
 from serving import running_server
 
 ROOTS = [f"{r:02d}" for r in range(1, 21)]
@@ -98,7 +98,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000_000)
-    parser.add_argument("--db", default="/tmp/detente-bench.duckdb")
+    parser.add_argument("--db", default=DEFAULT_DB)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)

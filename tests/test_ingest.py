@@ -18,7 +18,7 @@ from conftest import EXAMPLES
 from detente.ingest.ingest import count_records, ingest
 from detente.ingest.readers import BadRecord, CsvColumns, read_path
 from detente.store import Store
-from detente.store.schema import ARTICLE_TABLES
+from detente.store.schema import ARTICLE_TABLES, SUMMARY_TABLES
 
 DETENTE = [sys.executable, "-m", "detente.cli"]
 
@@ -37,12 +37,18 @@ def example_records() -> list[dict[str, str]]:
 
 
 def table_contents(db: Path) -> dict[str, list[tuple]]:
-    """Every row of every table, in a fixed order, without the ingest timestamps."""
+    """Every row of every table (the happenings summary too), in a fixed order, without the
+    ingest timestamps."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         out = {}
         for table in ARTICLE_TABLES:
             columns = "* EXCLUDE (ingested_at)" if table == "articles" else "*"
+            out[table] = con.execute(f"SELECT {columns} FROM {table} ORDER BY ALL").fetchall()
+        for table in SUMMARY_TABLES:  # sums in another order may differ in the last bits
+            columns = ("* REPLACE (round(goldstein, 6) AS goldstein, round(goldstein_fwd, 6) "
+                       "AS goldstein_fwd, round(goldstein_back, 6) AS goldstein_back)"
+                       if table == "happenings" else "*")
             out[table] = con.execute(f"SELECT {columns} FROM {table} ORDER BY ALL").fetchall()
         return out
     finally:

@@ -7,12 +7,14 @@ only text put into SQL is chosen from the fixed tables below.
 Counting with ``dedupe=True`` (the default) counts *happenings*, not reports: the rows of a
 direction that share the day, the sides and the CAMEO root are one event (the
 ``event_group`` of the ``dyads`` table; for both directions together the pair is taken
-unordered). With ``dedupe=False`` every coded event mention counts once.
+unordered). With ``dedupe=False`` every coded event mention counts once. ``dyad()`` and
+``network()`` read the ``happenings`` summary of ``dyads`` (see :mod:`detente.store.schema`),
+which the store keeps in step with it.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from detente.analysis.result import (
@@ -79,9 +81,9 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
          top: int = 3, fill: bool = True) -> DyadSeries:
     """The history of the pair ``a``–``b`` (ISO3 countries or IGO codes) per period.
 
-    Three rows per period with events: both directions together (``A<>B``), then ``A>B``
-    and ``B>A`` (one row when ``a == b``: events within one country). Each row counts events
-    by quad class (1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material
+    Three rows per period: both directions together (``A<>B``), then ``A>B`` and ``B>A``
+    (one row when ``a == b``: events within one country). Each row counts events by quad
+    class (1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material
     conflict), sums and averages their Goldstein scores, and lists the ``top`` CAMEO types.
     Negated events ("did not attack") are left out unless ``include_negated``. With ``fill``
     (the default) every period from the first to the last (or from ``start`` to ``end`` when
@@ -92,93 +94,121 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
     a, b = a.strip().upper(), b.strip().upper()
     if not a or not b:
         raise QueryError("give two sides, e.g. CHN RUS")
+    # Read from the happenings summary (detente.store.schema): one row per pair, day, CAMEO
+    # code, negated and which directions the event has (sig), with event and row counts.
     # The unit counted: with dedupe, a happening of one direction is (day, root); in the
     # both-directions row it is (day, root, which directions the report has), so that "A and
     # B agreed" reported by three articles is one event while A expelling B's diplomats and B
-    # expelling A's on the same day stay two. Without dedupe, an event mention.
-    both_key, one_key = (
-        ("strftime(date, '%Y%m%d') || cameo_root || '|' || sig",
-         "strftime(date, '%Y%m%d') || cameo_root") if dedupe else
-        ("article_id || '#' || event_n", "article_id || '#' || event_n"))
+    # expelling A's on the same day stay two; its Goldstein score is the mean of its dyad
+    # rows'. Without dedupe, an event mention (its own score), so a summary row is `events`
+    # units at once.
+    lo, hi = sorted((a, b))
+    fwd, back = ("fwd", "back") if a == lo else ("back", "fwd")
+    # one pass over the pair's rows for the three directions (0: A<>B, 1: A>B, 2: B>A): each
+    # row of the summary goes to the directions it has rows in
+    dirs = "[0, 1, 2]" if a != b else "[0]"  # a side with itself (domestic events): one row
+    rows_of = (f"CASE x.dir WHEN 0 THEN rows_fwd + rows_back WHEN 1 THEN rows_{fwd} "
+               f"ELSE rows_{back} END")
+    score_of = (f"CASE x.dir WHEN 0 THEN goldstein_fwd + goldstein_back "
+                f"WHEN 1 THEN goldstein_{fwd} ELSE goldstein_{back} END")
+    units = f"""
+        SELECT x.dir, date_trunc('{by}', day) AS period, 1 AS w,
+               any_value(quad_class) AS quad_class, sum({score_of}) / sum({rows_of}) AS goldstein,
+               min(cameo_code) AS type
+        FROM h, unnest({dirs}) x(dir) WHERE {rows_of} > 0
+        GROUP BY x.dir, day, cameo_root, CASE x.dir WHEN 0 THEN sig END""" if dedupe else f"""
+        SELECT x.dir, date_trunc('{by}', day) AS period, events AS w, quad_class, goldstein,
+               cameo_code AS type
+        FROM h, unnest({dirs}) x(dir) WHERE {rows_of} > 0"""
+    # units, then their counts per period and type, then per period (the top types sorted
+    # by count, then code, in a list: no window, no join)
     sql = f"""
-    WITH m AS MATERIALIZED (
-        SELECT article_id, event_n, source_side AS s, date, cameo_code, cameo_root,
-               quad_class, goldstein
-        FROM dyads
-        WHERE ((source_side = $a AND target_side = $b) OR (source_side = $b AND target_side = $a))
-          AND date IS NOT NULL AND {_DATE_FILTER.format(col="date")}
+    WITH h AS (
+        SELECT day, cameo_code, cameo_root, quad_class, sig, events, goldstein, rows_fwd,
+               rows_back, goldstein_fwd, goldstein_back
+        FROM happenings
+        WHERE lo = $lo AND hi = $hi AND day IS NOT NULL AND {_DATE_FILTER.format(col="day")}
           AND ($negated OR NOT negated)
     ),
-    sig AS (
-        SELECT article_id, event_n,
-               CASE WHEN bool_or(s = $a) AND bool_or(s = $b) THEN 0
-                    WHEN bool_or(s = $a) THEN 1 ELSE 2 END AS sig
-        FROM m GROUP BY article_id, event_n
+    u AS ({units}
     ),
-    d AS (
-        SELECT m.*, 0 AS dir, {both_key} AS k FROM m JOIN sig USING (article_id, event_n)
-        UNION ALL
-        SELECT *, CASE WHEN s = $a THEN 1 ELSE 2 END AS dir, {one_key} AS k FROM m
-    ),
-    u AS MATERIALIZED (
-        SELECT dir, date_trunc('{by}', date) AS period, k,
-               any_value(quad_class) AS quad_class, avg(goldstein) AS goldstein,
-               min(cameo_code) AS type
-        FROM d GROUP BY dir, period, k
-    ),
-    agg AS (
-        SELECT dir, period, count(*) AS events,
-               count(*) FILTER (WHERE quad_class = 1) AS verbal_coop,
-               count(*) FILTER (WHERE quad_class = 2) AS material_coop,
-               count(*) FILTER (WHERE quad_class = 3) AS verbal_conflict,
-               count(*) FILTER (WHERE quad_class = 4) AS material_conflict,
-               sum(goldstein) AS goldstein_sum, avg(goldstein) AS goldstein_mean
-        FROM u GROUP BY dir, period
-    ),
-    types AS (
-        SELECT dir, period, type, count(*) AS k,
-               row_number() OVER (PARTITION BY dir, period ORDER BY count(*) DESC, type) AS r
+    t AS (
+        SELECT dir, period, type, sum(w) AS k, any_value(quad_class) AS quad_class,
+               sum(goldstein) AS goldstein
         FROM u GROUP BY dir, period, type
-    ),
-    top AS (
-        SELECT dir, period, list(struct_pack(code := type, k := k) ORDER BY r) AS top_types
-        FROM types WHERE r <= $top GROUP BY dir, period
-    ),
-    bounds AS (
-        SELECT date_trunc('{by}', coalesce($start::DATE, min(date))) AS first,
-               date_trunc('{by}', coalesce($end::DATE, max(date))) AS last
-        FROM m
-    ),
-    periods AS (
-        {"SELECT unnest(generate_series(first, last, INTERVAL 1 " + by + "))::DATE AS period "
-         "FROM bounds" if fill else "SELECT DISTINCT period FROM u"}
-    ),
-    grid AS (
-        SELECT p.period, x.dir
-        FROM periods p, (VALUES (0), (1), (2)) x(dir)
-        WHERE $a <> $b OR x.dir = 0  -- a side with itself (domestic events): one row
     )
-    SELECT strftime(g.period, '{PERIODS[by]}') AS period,
-           CASE g.dir WHEN 0 THEN $a || '<>' || $b WHEN 1 THEN $a || '>' || $b
-                      ELSE $b || '>' || $a END AS direction,
-           coalesce(events, 0) AS events,
-           coalesce(verbal_coop, 0) AS verbal_coop,
-           coalesce(material_coop, 0) AS material_coop,
-           coalesce(verbal_conflict, 0) AS verbal_conflict,
-           coalesce(material_conflict, 0) AS material_conflict,
-           coalesce(goldstein_sum, 0) AS goldstein_sum,
-           goldstein_mean, top_types
-    FROM grid g LEFT JOIN agg USING (period, dir) LEFT JOIN top USING (period, dir)
-    ORDER BY g.period, g.dir
+    SELECT period, dir, strftime(period, '{PERIODS[by]}') AS label,
+           sum(k)::BIGINT AS events,
+           coalesce(sum(k) FILTER (WHERE quad_class = 1), 0)::BIGINT AS verbal_coop,
+           coalesce(sum(k) FILTER (WHERE quad_class = 2), 0)::BIGINT AS material_coop,
+           coalesce(sum(k) FILTER (WHERE quad_class = 3), 0)::BIGINT AS verbal_conflict,
+           coalesce(sum(k) FILTER (WHERE quad_class = 4), 0)::BIGINT AS material_conflict,
+           sum(goldstein) AS goldstein_sum, sum(goldstein) / sum(k) AS goldstein_mean,
+           min_by(struct_pack(code := type, k := k::BIGINT),
+                  struct_pack(nk := -k, code := type), {max(int(top), 1)}) AS top_types
+    FROM t
+    GROUP BY period, dir
     """
-    params = {"a": a, "b": b, "negated": include_negated, "top": top, **_dates(start, end)}
-    columns, rows = _fetch(con, sql, params)
-    # CAMEO names are looked up here rather than read from the 10M-row table
-    names = _cameo_names()
-    rows = [(*row[:-1], "; ".join(f"{t['code']} {names.get(t['code'], '')} ×{t['k']}"
-                                  for t in row[-1] or [])) for row in rows]
+    dates = _dates(start, end)
+    params = {"lo": lo, "hi": hi, "negated": include_negated, **dates}
+    _, found = _fetch(con, sql, params)
+    # every period gets a row for each direction, zeros where it has none
+    cells = {(_day(row[0]), row[1]): row for row in found}
+    periods = sorted({(_day(row[0]), row[2]) for row in found})
+    if fill:
+        periods = _period_range(by, dates["start"] or (periods[0][0] if periods else None),
+                                dates["end"] or (periods[-1][0] if periods else None))
+    labels = [f"{a}<>{b}", f"{a}>{b}", f"{b}>{a}"][:3 if a != b else 1]
+    names = _cameo_names()  # looked up here rather than read from the big tables
+    columns = ["period", "direction", "events", "verbal_coop", "material_coop",
+               "verbal_conflict", "material_conflict", "goldstein_sum", "goldstein_mean",
+               "top_types"]
+    rows: list[tuple[Any, ...]] = []
+    for period, label in periods:
+        for d, direction in enumerate(labels):
+            cell = cells.get((period, d))
+            if cell is None:
+                rows.append((label, direction, 0, 0, 0, 0, 0, 0.0, None, ""))
+                continue
+            rows.append((label, direction, *cell[3:10],
+                         "; ".join(f"{t['code']} {names.get(t['code'], '')} ×{t['k']}"
+                                   for t in cell[10][:top])))
     how = "happenings (deduplicated)" if dedupe else "event mentions"
     return DyadSeries(columns, rows, title=f"{a}–{b} by {by}: {how}")
+
+
+def _day(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _period_start(by: str, day: date) -> date:
+    if by == "week":
+        return day - timedelta(days=day.weekday())  # ISO weeks start on Monday
+    if by == "month":
+        return day.replace(day=1)
+    if by == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+def _period_range(by: str, first: date | None, last: date | None) -> list[tuple[date, str]]:
+    """(start, label) of every period from the one holding ``first`` to the one holding
+    ``last``; none when either is missing."""
+    if first is None or last is None:
+        return []
+    out = []
+    day, last = _period_start(by, first), _period_start(by, last)
+    while day <= last:
+        out.append((day, day.strftime(PERIODS[by])))
+        if by == "day":
+            day += timedelta(days=1)
+        elif by == "week":
+            day += timedelta(days=7)
+        elif by == "month":
+            day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        else:
+            day = date(day.year + 1, 1, 1)
+    return out
 
 
 def actors(con: Any, limit: int = 20, country: str | None = None, kind: str | None = None,
@@ -217,6 +247,25 @@ def events(con: Any, actor: str | None = None, country: str | None = None,
     where = [_DATE_FILTER.format(col="e.date"), "($negated OR NOT e.negated)"]
     params: dict[str, Any] = {"negated": include_negated, "limit": _limit(limit),
                               "offset": _offset(offset), **_dates(start, end)}
+    if country and not actor and not text:
+        # a country's page: from event_sides, where the rows of the page are stored ready,
+        # one per side of each event, sorted by side and date (detente.store.schema)
+        where.append("e.side = upper($country)")
+        params["country"] = country
+        if type:
+            where.append("(starts_with(e.cameo_code, $type) OR e.plover_event = upper($type))")
+            params["type"] = type
+        sql = f"""
+        SELECT e.date, e.source, e.target, e.cameo_code AS cameo, e.cameo_name AS event,
+               e.plover_event AS plover, e.goldstein, e.quad_class AS quad, e.negated,
+               e.modality, e.evidence, e.article_id, e.n
+        FROM event_sides e
+        WHERE {" AND ".join(where)}
+        ORDER BY e.date NULLS LAST, e.article_id, e.n
+        LIMIT $limit OFFSET $offset
+        """
+        columns, rows = _fetch(con, sql, params)
+        return EventList(columns, rows, title="events")
     if country:
         where.append("(list_contains(e.source_sides, upper($country)) "
                      "OR list_contains(e.target_sides, upper($country)))")
@@ -327,42 +376,45 @@ def network(con: Any, start: str | date | None = None, end: str | date | None = 
     (quad classes 1-2) and conflict (3-4), with the Goldstein sum and mean. Undirected by
     default; ``directed`` keeps source and target apart.
     """
-    a, b = (("source_side", "target_side") if directed else
-            ("least(source_side, target_side)", "greatest(source_side, target_side)"))
-    # With dedupe an undirected edge counts (day, root, which directions the report has);
-    # see dyad() for why.
-    key = ("strftime(date, '%Y%m%d') || cameo_root || '|' || sig" if dedupe else
-           "article_id || '#' || event_n")
+    # Read from the happenings summary (see dyad() for the units). A directed edge takes the
+    # rows of its direction; with dedupe a directed happening is (day, root), an undirected
+    # one (day, root, which directions the report has). Events without a date count alone.
+    if directed:
+        edges = """
+        SELECT lo AS a, hi AS b, day, cameo_code, cameo_root, quad_class, sig, events,
+               goldstein, rows_fwd AS r, goldstein_fwd AS g FROM h WHERE rows_fwd > 0
+        UNION ALL
+        SELECT hi AS a, lo AS b, day, cameo_code, cameo_root, quad_class, sig, events,
+               goldstein, rows_back AS r, goldstein_back AS g FROM h WHERE rows_back > 0"""
+        unit = "a, b, day, cameo_root"
+    else:
+        edges = """
+        SELECT lo AS a, hi AS b, day, cameo_code, cameo_root, quad_class, sig, events,
+               goldstein, rows_fwd + rows_back AS r, goldstein_fwd + goldstein_back AS g
+        FROM h"""
+        unit = "a, b, day, cameo_root, sig"
+    units = ("SELECT a, b, events AS w, quad_class, goldstein FROM e" if not dedupe else f"""
+        SELECT a, b, 1 AS w, any_value(quad_class) AS quad_class, sum(g) / sum(r) AS goldstein
+        FROM e WHERE day IS NOT NULL GROUP BY {unit}
+        UNION ALL
+        SELECT a, b, events AS w, quad_class, goldstein FROM e WHERE day IS NULL""")
     sql = f"""
-    WITH m AS (
-        SELECT {a} AS a, {b} AS b, source_side < target_side AS fwd, article_id, event_n, date,
-               cameo_root, quad_class, goldstein
-        FROM dyads
-        WHERE source_side IS NOT NULL AND target_side IS NOT NULL
-          AND source_side <> target_side
-          AND {_DATE_FILTER.format(col="date")}
-          AND ($negated OR NOT negated)
-          AND ($country IS NULL OR source_side = upper($country)
-                                OR target_side = upper($country))
+    WITH h AS (
+        SELECT * FROM happenings
+        WHERE lo <> hi AND {_DATE_FILTER.format(col="day")} AND ($negated OR NOT negated)
+          AND ($country IS NULL OR lo = upper($country) OR hi = upper($country))
     ),
-    s AS (
-        SELECT a, b, article_id, event_n,
-               CASE WHEN bool_or(fwd) AND bool_or(NOT fwd) THEN 0
-                    WHEN bool_or(fwd) THEN 1 ELSE 2 END AS sig
-        FROM m GROUP BY a, b, article_id, event_n
+    e AS ({edges}
     ),
-    u AS (
-        SELECT a, b, {key} AS k, any_value(quad_class) AS quad_class,
-               avg(goldstein) AS goldstein
-        FROM m JOIN s USING (a, b, article_id, event_n) GROUP BY a, b, k
+    u AS ({units}
     )
     SELECT a AS {"source" if directed else "a"}, b AS {"target" if directed else "b"},
-           count(*) AS weight,
-           count(*) FILTER (WHERE quad_class <= 2) AS cooperation,
-           count(*) FILTER (WHERE quad_class >= 3) AS conflict,
-           sum(goldstein) AS goldstein_sum, avg(goldstein) AS goldstein_mean
+           sum(w)::BIGINT AS weight,
+           coalesce(sum(w) FILTER (WHERE quad_class <= 2), 0)::BIGINT AS cooperation,
+           coalesce(sum(w) FILTER (WHERE quad_class >= 3), 0)::BIGINT AS conflict,
+           sum(goldstein) AS goldstein_sum, sum(goldstein) / sum(w) AS goldstein_mean
     FROM u GROUP BY a, b
-    HAVING count(*) >= $min_weight
+    HAVING sum(w) >= $min_weight
     ORDER BY weight DESC, a, b
     LIMIT $limit
     """

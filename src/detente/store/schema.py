@@ -161,11 +161,133 @@ _V1 = (
     """,
 )
 
+# ---- migration 2: the happenings summary -------------------------------------------------
+#
+# ``happenings`` pre-aggregates the ``dyads`` rows that link two sides, so that a pair's
+# history (``dyad``) and the network are read from a few sorted rows instead of the whole
+# ``dyads`` table. One row per unordered pair of sides ``lo <= hi``, event day, CAMEO code,
+# ``negated`` and ``sig``: which directions the event has between the two sides (1: rows
+# lo>hi only, 2: hi>lo only, 3: both, and always 3 for a side with itself). ``events``
+# counts the events (article, n), ``goldstein`` sums their Goldstein scores, ``rows_fwd`` /
+# ``rows_back`` count their dyad rows lo>hi / hi>lo and ``goldstein_fwd`` / ``goldstein_back``
+# sum the scores of those rows. Every count and sum is per event and per row, so every
+# option of ``dyad()`` and ``network()`` (dedupe or not, negated or not, any period and date
+# range, top types) is answered from it exactly as from ``dyads``. It is a function of
+# ``dyads``: the store recomputes the rows of the (pair, day) keys a write touches in the
+# write's transaction, and this SELECT is that function (``{join}`` narrows the rows of
+# ``dyads`` read, empty for all). An event's date, code, score and ``negated`` are the same
+# in all its dyad rows.
+HAPPENINGS_SELECT = """
+    SELECT lo, hi, day, cameo_code, cameo_root, quad_class, negated,
+           CAST(CASE WHEN lo = hi OR (rf > 0 AND rb > 0) THEN 3
+                     WHEN rf > 0 THEN 1 ELSE 2 END AS TINYINT) AS sig,
+           CAST(count(*) AS INTEGER) AS events,
+           sum(goldstein) AS goldstein,
+           CAST(sum(rf) AS INTEGER) AS rows_fwd,
+           CAST(sum(rb) AS INTEGER) AS rows_back,
+           sum(goldstein * rf) AS goldstein_fwd,
+           sum(goldstein * rb) AS goldstein_back
+    FROM (
+        SELECT least(d.source_side, d.target_side) AS lo,
+               greatest(d.source_side, d.target_side) AS hi,
+               d.date AS day, d.article_id, d.event_n, d.cameo_code, d.cameo_root,
+               d.quad_class, d.negated, d.goldstein,
+               count(*) FILTER (WHERE d.source_side <= d.target_side) AS rf,
+               count(*) FILTER (WHERE d.source_side > d.target_side) AS rb
+        FROM dyads d {join}
+        WHERE d.source_side IS NOT NULL AND d.target_side IS NOT NULL
+        GROUP BY ALL
+    ) e
+    GROUP BY lo, hi, day, cameo_code, cameo_root, quad_class, negated,
+             CASE WHEN lo = hi OR (rf > 0 AND rb > 0) THEN 3 WHEN rf > 0 THEN 1 ELSE 2 END
+"""
+
+# ``event_sides`` holds the rows of an events page (``Store.events()``) once for each side of
+# the event (the distinct non-null ``source_sides`` and ``target_sides``), sorted by side and
+# date when built: a page of one country's events is read from that country's rows, in date
+# order, instead of from the whole ``events`` table. Like ``happenings`` it is a function of
+# the article tables, recomputed for the articles a write touches in its transaction;
+# ``{join}`` narrows the events (alias ``e``) and ``{join_actors}`` the actors (alias ``a``).
+EVENT_SIDES_SELECT = """
+    WITH e AS MATERIALIZED (
+        SELECT e.article_id, e.n, e.date, e.source, e.target, e.source_sides, e.target_sides,
+               e.cameo_code, e.cameo_name, e.plover_event, e.goldstein, e.quad_class,
+               e.negated, e.modality, e.start_char, e.end_char
+        FROM events e {join}
+    ),
+    names AS (
+        SELECT e.article_id, e.n,
+               string_agg(a.name, ' + ' ORDER BY a.n)
+                   FILTER (WHERE list_contains(e.source, a.actor_id)) AS source,
+               string_agg(a.name, ' + ' ORDER BY a.n)
+                   FILTER (WHERE list_contains(e.target, a.actor_id)) AS target
+        FROM e JOIN (SELECT a.article_id, a.n, a.actor_id, a.name
+                     FROM actors a {join_actors}) a ON a.article_id = e.article_id
+        GROUP BY e.article_id, e.n
+    )
+    SELECT s.side, e.date, e.article_id, e.n, names.source, names.target, e.cameo_code,
+           e.cameo_name, e.plover_event, e.goldstein, e.quad_class, e.negated, e.modality,
+           substring(ar.text, e.start_char + 1, e.end_char - e.start_char) AS evidence
+    FROM e CROSS JOIN unnest(list_distinct(list_filter(e.source_sides || e.target_sides,
+                                                       x -> x IS NOT NULL))) s(side)
+         JOIN articles ar ON ar.id = e.article_id
+         LEFT JOIN names ON names.article_id = e.article_id AND names.n = e.n
+"""
+
+_V2 = (
+    """
+    CREATE TABLE happenings (
+        lo VARCHAR NOT NULL,
+        hi VARCHAR NOT NULL,
+        day DATE,
+        cameo_code VARCHAR NOT NULL,
+        cameo_root VARCHAR NOT NULL,
+        quad_class TINYINT NOT NULL,
+        negated BOOLEAN NOT NULL,
+        sig TINYINT NOT NULL,
+        events INTEGER NOT NULL,
+        goldstein DOUBLE NOT NULL,
+        rows_fwd INTEGER NOT NULL,
+        rows_back INTEGER NOT NULL,
+        goldstein_fwd DOUBLE NOT NULL,
+        goldstein_back DOUBLE NOT NULL
+    )
+    """,
+    # sorted by pair and day: a pair's rows sit together and the zonemaps skip the rest
+    "INSERT INTO happenings " + HAPPENINGS_SELECT.format(join="") + " ORDER BY lo, hi, day",
+    """
+    CREATE TABLE event_sides (
+        side VARCHAR NOT NULL,
+        date DATE,
+        article_id VARCHAR NOT NULL,
+        n INTEGER NOT NULL,
+        source VARCHAR,
+        target VARCHAR,
+        cameo_code VARCHAR NOT NULL,
+        cameo_name VARCHAR NOT NULL,
+        plover_event VARCHAR,
+        goldstein DOUBLE NOT NULL,
+        quad_class TINYINT NOT NULL,
+        negated BOOLEAN NOT NULL,
+        modality VARCHAR,
+        evidence VARCHAR
+    )
+    """,
+    "INSERT INTO event_sides "
+    + EVENT_SIDES_SELECT.format(join="", join_actors="")
+    + " ORDER BY side, date NULLS LAST, article_id, n",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, actors, events, dyads, quotes, stances, entities", _V1),
+    Migration(2, "happenings (dyads summed per pair of sides, day, CAMEO code) and "
+                 "event_sides (events pages by side)", _V2),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 # The tables that hold an article's rows, children first (the order rows are deleted in).
 ARTICLE_TABLES = ("actors", "events", "dyads", "quotes", "stances", "entities", "articles")
+
+# Tables computed from the article tables (kept in step by the store in every write).
+SUMMARY_TABLES = ("happenings", "event_sides")

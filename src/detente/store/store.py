@@ -7,7 +7,8 @@
 Articles are keyed by ``id`` and versioned by a content hash (text, title, date, url):
 writing an article again with the same content changes nothing; with other content its old
 rows are replaced. Every commit holds whole articles, so a crash loses at most the articles
-of the transaction it interrupted, never part of one.
+of the transaction it interrupted, never part of one. The summary tables that the history
+queries read (``happenings``, ``event_sides``) are updated in the same transaction.
 """
 
 from __future__ import annotations
@@ -32,7 +33,13 @@ from detente.analysis.result import (
 from detente.errors import DetenteError
 from detente.schema import Document
 from detente.store.rows import RowBuffer, content_hash, document_from_rows
-from detente.store.schema import ARTICLE_TABLES, MIGRATIONS, SCHEMA_VERSION
+from detente.store.schema import (
+    ARTICLE_TABLES,
+    EVENT_SIDES_SELECT,
+    HAPPENINGS_SELECT,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+)
 
 DEFAULT_DB = "detente.duckdb"
 
@@ -193,7 +200,7 @@ class Store:
                 finally:
                     self.con.unregister("_detente_rows")
 
-        self._replace(replace, insert)
+        self._replace(replace, [docs[i].article.id for i in keep], insert)
         return result
 
     def write_part(self, part: str | Path, force: bool = False) -> WriteResult:
@@ -221,7 +228,7 @@ class Store:
                              f"WHERE {key} IN (SELECT unnest($ids))",
                              {"path": str(table_file(part, table)), "ids": ids})
 
-        self._replace(replace, insert)
+        self._replace(replace, ids, insert)
         return result
 
     def _plan(self, articles: list[tuple[str, str]],
@@ -249,18 +256,23 @@ class Store:
             keep.append(i)
         return keep, replace, result
 
-    def _replace(self, replace: list[str], insert: Callable[[str], None]) -> None:
+    def _replace(self, replace: list[str], written: list[str],
+                 insert: Callable[[str], None]) -> None:
         """One transaction: delete the rows of the ``replace`` articles, then ``insert``
-        every table's new rows (articles first)."""
+        every table's new rows (articles first; ``written`` are their ids), then bring the
+        summary tables up to date: the happenings of the (pair, day) keys of the old and new
+        rows, and the event_sides rows of the articles."""
         self.con.begin()
         try:
+            self._touch_start()
             if replace:
-                for table in ARTICLE_TABLES:
-                    key = "id" if table == "articles" else "article_id"
-                    self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest($ids))",
-                                     {"ids": replace})
+                self._touch(replace)
+                self._delete_rows(replace)
             for table in reversed(ARTICLE_TABLES):  # articles first
                 insert(table)
+            self._touch(written)
+            self._refresh_touched()
+            self._add_event_sides(written)
             self.con.commit()
         except BaseException as err:
             import duckdb
@@ -288,10 +300,80 @@ class Store:
         ids = list(article_ids)
         self.con.begin()
         try:
-            for table in ARTICLE_TABLES:
-                key = "id" if table == "articles" else "article_id"
-                self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest($ids))",
-                                 {"ids": ids})
+            self._touch_start()
+            self._touch(ids)
+            self._delete_rows(ids)
+            self._refresh_touched()
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+
+    def _delete_rows(self, ids: list[str]) -> None:
+        """Delete the rows of articles ``ids`` from every article table and from
+        ``event_sides`` (the happenings are recomputed by key after)."""
+        for table in (*ARTICLE_TABLES, "event_sides"):
+            key = "id" if table == "articles" else "article_id"
+            self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest($ids))",
+                             {"ids": ids})
+
+    # ---- the summary tables (see detente.store.schema) -----------------------------------------
+
+    def _add_event_sides(self, article_ids: list[str]) -> None:
+        """The event_sides rows of articles just written."""
+        if not article_ids:
+            return
+        self.con.execute("INSERT INTO event_sides " + EVENT_SIDES_SELECT.format(
+            join="SEMI JOIN (SELECT unnest($ids) AS id) w ON w.id = e.article_id",
+            join_actors="SEMI JOIN (SELECT unnest($ids) AS id) w ON w.id = a.article_id"),
+            {"ids": article_ids})
+
+    def _touch_start(self) -> None:
+        """An empty list of touched (pair, day) keys, in this connection's temporary schema."""
+        self.con.execute("CREATE TEMP TABLE IF NOT EXISTS _detente_touched "
+                         "(lo VARCHAR, hi VARCHAR, day DATE)")
+        self.con.execute("DELETE FROM _detente_touched")
+
+    def _touch(self, article_ids: list[str]) -> None:
+        """Note the (pair, day) keys of the stored dyads of ``article_ids``."""
+        if not article_ids:
+            return
+        self.con.execute("""
+            INSERT INTO _detente_touched
+            SELECT DISTINCT least(source_side, target_side), greatest(source_side, target_side),
+                   date
+            FROM dyads
+            WHERE article_id IN (SELECT unnest($ids))
+              AND source_side IS NOT NULL AND target_side IS NOT NULL""", {"ids": article_ids})
+
+    def _refresh_touched(self) -> None:
+        """Recompute the happenings of the touched keys from ``dyads`` (in the open
+        transaction: the summary never disagrees with the rows it sums)."""
+        keys = "(SELECT DISTINCT lo, hi, day FROM _detente_touched) k"
+        self.con.execute(f"DELETE FROM happenings h USING {keys} WHERE k.lo = h.lo "
+                         f"AND k.hi = h.hi AND k.day IS NOT DISTINCT FROM h.day")
+        # the days first (a cheap test of one column), then the pairs of those days' rows
+        self.con.execute("INSERT INTO happenings " + HAPPENINGS_SELECT.format(
+            join="SEMI JOIN (SELECT DISTINCT day FROM _detente_touched) kd "
+                 "ON kd.day IS NOT DISTINCT FROM d.date "
+                 f"SEMI JOIN {keys} ON k.lo = least(d.source_side, d.target_side) "
+                 f"AND k.hi = greatest(d.source_side, d.target_side) "
+                 f"AND k.day IS NOT DISTINCT FROM d.date"))
+
+    def rebuild_summaries(self) -> None:
+        """Recompute the summary tables (``happenings``, ``event_sides``) from the article
+        tables, sorted for reading, in one transaction. Writes through the store keep them up
+        to date on their own: this is for rows put into the article tables by other means
+        (your own SQL), and to restore the sort order after many small writes."""
+        self.con.begin()
+        try:
+            self.con.execute("DELETE FROM happenings")
+            self.con.execute("INSERT INTO happenings " + HAPPENINGS_SELECT.format(join="")
+                             + " ORDER BY lo, hi, day")
+            self.con.execute("DELETE FROM event_sides")
+            self.con.execute("INSERT INTO event_sides "
+                             + EVENT_SIDES_SELECT.format(join="", join_actors="")
+                             + " ORDER BY side, date NULLS LAST, article_id, n")
             self.con.commit()
         except BaseException:
             self.con.rollback()
