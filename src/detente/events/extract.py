@@ -307,6 +307,15 @@ class EventCoder:
                     hit = self._actors_of(pobj, actors)
                     if hit:
                         yield hit
+        # the first actor named deeper in the verb's phrase: "restore ties with Y", "an
+        # anti-Y parade", "memos sent by Y" (the target rule of PETRARCH and TABARI)
+        for phrase in children + [g for x in xcomps for g in x.children]:
+            if phrase.dep_ in ("dobj", "dative", "prep") or _is_prep(phrase):
+                for token in _phrase_tokens(phrase):
+                    hit = [i for i in actors.at(token) if _coded(actors.get(i))]
+                    if hit:
+                        yield hit
+                        break
 
     @staticmethod
     def _actors_of(head: Token, actors: ResolvedActors, depth: int = 0) -> list[str]:
@@ -419,6 +428,21 @@ def _subject(verb: Token) -> Token | None:
         else:
             return None
     return None
+
+
+def _phrase_tokens(head: Token) -> list[Token]:
+    """The words of ``head``'s phrase in text order, without the clauses in it that have a
+    subject of their own ("the report that Romania released": Romania is not in it)."""
+    found = [head]
+    for child in head.children:
+        # a relative clause with a subject of its own is pruned; a content clause on a noun
+        # ("demands that X grant ...", with the mark "that") is part of the phrase
+        clause = child.dep_ in ("relcl", "ccomp", "advcl") or (child.dep_ == "acl" and any(
+            c.dep_ in ("nsubj", "nsubjpass") for c in child.children) and not any(
+            c.dep_ == "mark" for c in child.children))
+        if not clause:
+            found += _phrase_tokens(child)
+    return sorted(found, key=lambda t: t.i)
 
 
 def _clause_subjects(verb: Token) -> list[Token]:
