@@ -143,3 +143,18 @@ def test_quoted_words_after_the_full_stop_with_a_cue_of_their_own_are_a_new_quot
 def test_a_time_is_not_what_was_said(extract):
     doc = extract("Greek Defence Minister Nikos Pappas spoke for 45 minutes in Athens.")
     assert not [q for q in doc.quotes if q.kind == "indirect"]
+
+
+def test_a_title_before_the_speaker_does_not_end_the_attribution(extract):
+    doc = extract('Ms. Diane Fowler, a senator, spoke in Ottawa. "We are ready to vote on '
+                  'the bill," Ms. Fowler said on Tuesday.')
+    (quote,) = _direct(doc)
+    assert quote.cue == "said"
+    assert quote.speaker == actor_named(doc, "Diane Fowler").id
+
+
+def test_a_clause_ending_in_a_colon_introduces_its_subject_s_quote(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas visited the island.\n\nPappas went on: "
+                  "“We will defend every rock of this country.”")
+    (quote,) = _direct(doc)
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id

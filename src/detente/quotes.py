@@ -186,7 +186,13 @@ class QuoteFinder:
             # "In a 1963 speech, he declared:" and the quote as the next paragraph
             colon = text.rstrip()[: first.start - 1].rstrip()
             before_start = _clause_start(text, len(colon) - 1, pieces)
-        before = self._speech_verb(_tokens_in(doc, before_start, first.start - 1), last=True)
+        lead = _tokens_in(doc, before_start, first.start - 1)
+        before = self._speech_verb(lead, last=True)
+        if before is None and text[:first.start - 1].rstrip().endswith(":"):
+            # "She went on:", "Mook agreed:", "He released a statement:": a clause that
+            # introduces the quote with a colon names its speaker, whatever its verb
+            before = next((t for t in reversed(lead) if t.pos_ in ("VERB", "AUX") and any(
+                c.dep_ == "nsubj" for c in t.children)), None)
         quoted = text[first.start:last.end].rstrip()
         nxt = text[last.end + 1:last.end + 3].lstrip()[:1]
         # “... partnership.” He added ...: a full stop inside the marks ends the sentence
@@ -315,7 +321,13 @@ def _within(offset: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= offset < e for s, e in spans)
 
 
-_SENTENCE_END = re.compile(r"[.!?]\s|\n")
+# titles and initials whose full stop does not end a sentence ("Mr. Obama said", "Richard J.
+# Durbin"): written English abbreviations, not a list of names
+ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Sgt",
+                 "Capt", "Adm", "Cmdr", "Maj", "Prof", "Rev", "Hon", "Pres", "Sr", "Jr", "St",
+                 "Mt", "Ft", "No", "vs", "Jan", "Feb", "Aug", "Sept", "Oct", "Nov", "Dec")
+_NOT_AFTER = "".join(rf"(?<!\b{a})" for a in ABBREVIATIONS) + r"(?<!\b[A-Z])"
+_SENTENCE_END = re.compile(rf"{_NOT_AFTER}[.!?]\s|\n")
 
 
 def _clause_end(text: str, start: int, pieces: list[_Piece]) -> int:
