@@ -177,3 +177,10 @@ def test_a_relative_clause_in_the_object_names_no_target(extract):
     doc = extract("Hungary praised the report that Romania released last week.")
     (event,) = doc.events
     assert event.target == []
+
+
+def test_sending_arms_is_military_aid(extract):
+    doc = extract("Hungary continued to send arms to Romania last year.")
+    (event,) = doc.events
+    assert event.cameo.code == "072" and event.plover.event == "AID"
+    assert countries(doc, event.source) == {"HUN"} and countries(doc, event.target) == {"ROU"}
