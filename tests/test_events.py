@@ -162,3 +162,25 @@ def test_saying_another_state_must_act_is_a_demand(extract):
 def test_clauses_describing_a_thing_or_a_purpose_are_not_events(extract):
     doc = extract("Hungary backed a resolution that aims to impose a naval blockade on Serbia.")
     assert all(e.plover is None or e.plover.event != "COERCE" for e in doc.events)
+
+
+def test_the_target_can_be_named_deeper_in_the_verb_phrase(extract):
+    # "welcomed the resumption of ties with Romania": Romania is the target
+    doc = extract("Hungary welcomed the resumption of diplomatic ties with Romania.")
+    (event,) = doc.events
+    assert countries(doc, event.source) == {"HUN"} and countries(doc, event.target) == {"ROU"}
+    doc = extract("Hungary welcomed memos sent by Romania.")
+    assert countries(doc, doc.events[0].target) == {"ROU"}
+
+
+def test_a_relative_clause_in_the_object_names_no_target(extract):
+    doc = extract("Hungary praised the report that Romania released last week.")
+    (event,) = doc.events
+    assert event.target == []
+
+
+def test_sending_arms_is_military_aid(extract):
+    doc = extract("Hungary continued to send arms to Romania last year.")
+    (event,) = doc.events
+    assert event.cameo.code == "072" and event.plover.event == "AID"
+    assert countries(doc, event.source) == {"HUN"} and countries(doc, event.target) == {"ROU"}

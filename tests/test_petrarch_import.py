@@ -238,3 +238,17 @@ def test_the_published_agent_files_load():
     assert phoenix["MINISTER FOR AGRICULTURE"].sector == "GOVAGR"
     validate = {e.phrase: e for e in load_petrarch_agents(PETRARCH / "PETR.Validate.agents.txt")}
     assert validate["GOLDEN GEESE"].sector == "GGS"
+
+
+def test_an_agent_of_an_actor_with_a_code_of_its_own_combines_the_codes(tmp_path):
+    # PETRARCH composes actor and agent codes whether or not the actor is an ISO country:
+    # "Arcadia's police" is ARCCOP, as "Egypt's police" is EGYCOP
+    from detente.pipeline import Pipeline
+
+    dictionary = load_petrarch([write(tmp_path, "ARCADIA [ARC]\nEGYPT_ [EGY]\n")],
+                               [write(tmp_path, "GOVERNMENT [~GOV]\nPOLICE {} [~COP]\n",
+                                      "test.agents.txt")])
+    doc = Pipeline(dictionary=dictionary).extract(
+        "Arcadia's police closed the road. Egypt's police stayed home.", "2024-05-08")
+    codes = {a.code for a in doc.actors}
+    assert {"ARCCOP", "EGYCOP"} <= codes

@@ -245,3 +245,86 @@ def test_the_published_verb_dictionaries_load(shared):
     assert {p.code for p in patterns} <= cameo_table().keys()
     got = table(patterns)
     assert got[("call", frozenset({"off"}))] == "160"
+
+
+# -- dictionaries written in WEIS codes ---------------------------------------------------
+
+WEIS = """\
+--- REMARK  [023]  ---
+REMARK
+- * WARMLY  [024]
+- * PEACE   [345]
+
+--- BELIEVE  [023]  ---
+BELIEVE
+
+--- EXPRESS  [---]  ---
+EXPRESS
+- * HOPE  [024]
+
+--- SHELL  [223]  ---
+SHELL
+
+--- SAID  [023]  ---
+SAID
+"""
+
+
+def test_weis_codes_are_read_through_the_crosswalk(tmp_path):
+    path = tmp_path / "weis.verbs.txt"
+    path.write_text(WEIS, encoding="utf-8")
+    as_weis = table(load_petrarch_verbs(path, codes="weis"))
+    # WEIS 023 is a neutral comment (a statement), not CAMEO 023 "appeal for aid"
+    assert as_weis[("remark", frozenset())] == "010"
+    assert as_weis[("remark", frozenset({"warmly"}))] == "013"  # optimistic comment
+    assert as_weis[("shell", frozenset())] == "190"  # military engagement
+    # a code that is not WEIS is read as CAMEO, as without the option
+    assert as_weis[("remark", frozenset({"peace"}))] == "03"
+    assert table(load_petrarch_verbs(path))[("remark", frozenset())] == "023"
+    with pytest.raises(ValueError, match="weis"):
+        load_petrarch_verbs(path, codes="kansas")
+
+
+def test_every_weis_code_maps_to_a_cameo_code():
+    crosswalk = petrarch_verbs.weis_crosswalk()
+    assert len(crosswalk) == 63  # the WEIS codebook's 63 codes
+    assert set(crosswalk.values()) <= set(cameo_table())
+
+
+@pytest.fixture(scope="module")
+def weis(tmp_path_factory) -> Pipeline:
+    path = tmp_path_factory.mktemp("verbs") / "weis.verbs.txt"
+    path.write_text(WEIS, encoding="utf-8")
+    return Pipeline(verb_dictionary=load_petrarch_verb_dictionary([path], codes="weis"))
+
+
+def test_a_statement_reporting_a_coded_act_gives_way_to_it(weis):
+    doc = weis.extract("Hungary shelled Romania on Monday, a Serbian official said.",
+                       "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "190")]
+
+
+def test_a_statement_about_a_clause_without_an_act_targets_its_subject(weis):
+    doc = weis.extract("Hungary believes Romania can cope with the drought.", "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "010")]
+    # the subject of a that-clause on the object noun: "expressed hope that X ..."
+    doc = weis.extract("Hungary expressed hope that Romania would be invited.", "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "013")]
+
+
+def test_a_state_speaking_of_itself_is_no_statement_event(weis):
+    doc = weis.extract("Hungary believes Hungarian farmers can cope with the drought.",
+                       "2024-05-08")
+    assert codes(doc) == []
+
+
+def test_extract_reads_weis_coded_verbs(tmp_path):
+    path = tmp_path / "weis.verbs.txt"
+    path.write_text(WEIS, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "detente.cli", "extract", "-", "--format", "jsonl",
+         "--petrarch-verbs", str(path), "--petrarch-verb-codes", "weis"],
+        input="Hungary shelled Romania.", capture_output=True, text=True, timeout=300,
+        check=False)
+    assert result.returncode == 0, result.stderr
+    assert [e["cameo"]["code"] for e in json.loads(result.stdout)["events"]] == ["190"]

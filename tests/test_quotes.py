@@ -46,7 +46,8 @@ def test_pronoun_speaker_resolves_to_the_person(extract):
 
 def test_quote_without_cue_continues_the_previous_speaker(extract):
     doc = extract("“We will not accept a nuclear-armed North Korea,” the Japanese foreign "
-                  "minister, Akira Sato, said. “Japan and South Korea must act as one.”")
+                  "minister, Akira Sato, said. He looked at the cameras. “Japan and South "
+                  "Korea must act as one.”")
     quotes = _direct(doc)
     assert len(quotes) == 2
     assert quotes[0].speaker == quotes[1].speaker == actor_named(doc, "Akira Sato").id
@@ -118,3 +119,42 @@ def test_a_belief_or_a_criticism_is_attributed_to_its_source(extract):
     indirect = {q.text: q.speaker for q in doc.quotes if q.kind == "indirect"}
     assert indirect.get("the ceasefire will hold") == otieno
     assert indirect.get("the attacks on aid convoys") == otieno
+
+
+def test_a_quote_cut_by_its_cue_sentence_goes_on_after_the_full_stop(extract):
+    text = ("Greek Defence Minister Nikos Pappas visited the island. “We will not be "
+            "intimidated,” said Pappas, who arrived on Monday. “We will defend every rock.”")
+    doc = extract(text)
+    (quote,) = _direct(doc)
+    assert [text[s:e] for s, e in quote.segments] == [
+        "We will not be intimidated,", "We will defend every rock."]
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_quoted_words_after_the_full_stop_with_a_cue_of_their_own_are_a_new_quote(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas met Turkish Foreign Minister Ali Demir. "
+                  "“We will not be intimidated,” Pappas said. “We want calm waters,” Demir "
+                  "replied.")
+    first, second = _direct(doc)
+    assert first.speaker == actor_named(doc, "Nikos Pappas").id
+    assert second.speaker == actor_named(doc, "Ali Demir").id
+
+
+def test_a_time_is_not_what_was_said(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas spoke for 45 minutes in Athens.")
+    assert not [q for q in doc.quotes if q.kind == "indirect"]
+
+
+def test_a_title_before_the_speaker_does_not_end_the_attribution(extract):
+    doc = extract('Ms. Diane Fowler, a senator, spoke in Ottawa. "We are ready to vote on '
+                  'the bill," Ms. Fowler said on Tuesday.')
+    (quote,) = _direct(doc)
+    assert quote.cue == "said"
+    assert quote.speaker == actor_named(doc, "Diane Fowler").id
+
+
+def test_a_clause_ending_in_a_colon_introduces_its_subject_s_quote(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas visited the island.\n\nPappas went on: "
+                  "“We will defend every rock of this country.”")
+    (quote,) = _direct(doc)
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id

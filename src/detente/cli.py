@@ -35,10 +35,16 @@ def main() -> None:
 @click.option("--petrarch-verbs", multiple=True, type=click.Path(exists=True),
               help="A PETRARCH/TABARI verb dictionary (e.g. CAMEO.2.0.txt), as it is; "
                    "repeatable. Replaces the packaged verb dictionary when given.")
+@click.option("--petrarch-verb-codes", type=click.Choice(["cameo", "weis"]), default="cameo",
+              show_default=True,
+              help="How the codes of --petrarch-verbs are read: CAMEO, or WEIS (KEDS-era "
+                   "dictionaries such as PETR.Validate.verbs.txt) through the packaged "
+                   "WEIS-to-CAMEO crosswalk.")
 def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: str | None,
             max_chars: int, batch_size: int, actor_files: tuple[str, ...],
             role_files: tuple[str, ...], petrarch_actors: tuple[str, ...],
-            petrarch_agents: tuple[str, ...], petrarch_verbs: tuple[str, ...]) -> None:
+            petrarch_agents: tuple[str, ...], petrarch_verbs: tuple[str, ...],
+            petrarch_verb_codes: str) -> None:
     """Extract actors, events, quotes, stances and entities from articles.
 
     PATHS are .txt articles, .jsonl(.gz) files with one {"id", "text", "title", "date",
@@ -60,7 +66,8 @@ def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: st
         if petrarch_verbs:
             from detente.events.petrarch_verbs import load_petrarch_verb_dictionary
 
-            verb_dictionary = load_petrarch_verb_dictionary(petrarch_verbs)
+            verb_dictionary = load_petrarch_verb_dictionary(petrarch_verbs,
+                                                            codes=petrarch_verb_codes)
         dictionary = build_dictionary(actor_files, role_files, petrarch_actors,
                                       petrarch_agents)
         if dictionary is not None or verb_dictionary is not None:

@@ -25,6 +25,9 @@ OPENERS = {"“": "”", '"': '"', "«": "»", "„": "“"}
 MIN_WORDS = 4
 # text between two pieces of one split quote: ", he said, " / ", Wang added. "
 MAX_INTERRUPTION = 80
+# the attribution sentence between two quoted sentences of one speaker:
+# “A,” said Jane Doe, a professor at X University. “B.”
+MAX_ATTRIBUTION = 200
 
 
 def speech_verbs() -> frozenset[str]:
@@ -91,7 +94,8 @@ class QuoteFinder:
     def find(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
         """All quotes of ``doc`` in text order; I/we inside a direct quote name its speaker."""
         direct = self._direct(doc, actors)
-        inside = [(q.start, q.end) for q in direct]
+        # the quoted pieces, not the words between them: “A,” he said, adding that B. “C.”
+        inside = [piece for q in direct for piece in (q.segments or [(q.start, q.end)])]
         for quote in direct:
             if quote.speaker is None:
                 continue
@@ -111,8 +115,8 @@ class QuoteFinder:
         k = 0
         while k < len(pieces):
             group = [pieces[k]]
-            cue = self._cue_between(doc, pieces[k], pieces[k + 1]) if k + 1 < len(pieces) \
-                else None
+            cue = self._cue_between(doc, pieces[k], pieces[k + 1], pieces) \
+                if k + 1 < len(pieces) else None
             if cue is not None:
                 group.append(pieces[k + 1])
                 k += 1
@@ -145,15 +149,30 @@ class QuoteFinder:
             return False
         return self._speech_verb(_tokens_in(doc, first.end + 1, second.start - 1)) is None
 
-    def _cue_between(self, doc: Doc, first: _Piece, second: _Piece) -> Token | None:
-        """The cue of a quote split around it: “A,” he said, “B.”"""
-        gap = doc.text[first.end + 1:second.start - 1]  # between the closing and opening marks
-        if len(gap) > MAX_INTERRUPTION or "\n" in gap or not gap.rstrip().endswith((",", ":")):
-            # ", he said. “" starts a new quote; ", he said, “" goes on with the same one
+    def _cue_between(self, doc: Doc, first: _Piece, second: _Piece,
+                     pieces: list[_Piece]) -> Token | None:
+        """The cue of a quote split around it: “A,” he said, “B.” or “A,” he said. “B.”
+
+        A sentence cut by its cue and followed at once by more quoted words with no cue of
+        their own is one quotation: the speaker goes on. When the words after the full stop
+        have a cue of their own (“B,” she replied.), they are a new quote.
+        """
+        text = doc.text
+        gap = text[first.end + 1:second.start - 1]  # between the closing and opening marks
+        if "\n" in gap or not text[first.start:first.end].rstrip().endswith(
+                (",", "…", "—", "-")):
             return None
-        if not doc.text[first.start:first.end].rstrip().endswith((",", "…", "—", "-")):
+        ending = gap.rstrip()[-1:]
+        if ending in (",", ":") and len(gap) <= MAX_INTERRUPTION:
+            return self._speech_verb(_tokens_in(doc, first.end + 1, second.start - 1))
+        if ending != "." or len(gap) > MAX_ATTRIBUTION or \
+                _SENTENCE_END.search(gap.rstrip()[:-1]):
             return None
-        return self._speech_verb(_tokens_in(doc, first.end + 1, second.start - 1))
+        cue = self._speech_verb(_tokens_in(doc, first.end + 1, second.start - 1))
+        after = _tokens_in(doc, second.end + 1, _clause_end(text, second.end + 1, pieces))
+        if cue is None or self._speech_verb(after) is not None:
+            return None
+        return cue
 
     def _cue_near(self, doc: Doc, first: _Piece, last: _Piece,
                   pieces: list[_Piece]) -> Token | None:
@@ -167,7 +186,13 @@ class QuoteFinder:
             # "In a 1963 speech, he declared:" and the quote as the next paragraph
             colon = text.rstrip()[: first.start - 1].rstrip()
             before_start = _clause_start(text, len(colon) - 1, pieces)
-        before = self._speech_verb(_tokens_in(doc, before_start, first.start - 1), last=True)
+        lead = _tokens_in(doc, before_start, first.start - 1)
+        before = self._speech_verb(lead, last=True)
+        if before is None and text[:first.start - 1].rstrip().endswith(":"):
+            # "She went on:", "Mook agreed:", "He released a statement:": a clause that
+            # introduces the quote with a colon names its speaker, whatever its verb
+            before = next((t for t in reversed(lead) if t.pos_ in ("VERB", "AUX") and any(
+                c.dep_ == "nsubj" for c in t.children)), None)
         quoted = text[first.start:last.end].rstrip()
         nxt = text[last.end + 1:last.end + 3].lstrip()[:1]
         # “... partnership.” He added ...: a full stop inside the marks ends the sentence
@@ -228,7 +253,8 @@ class QuoteFinder:
                     # "called for a ceasefire", "warned of a crisis", "talked about jobs"
                     comps = comps or [p for c in token.children if c.dep_ == "prep" and
                                       c.lower_ in CONTENT_PREPS for p in c.children
-                                      if p.dep_ in ("pobj", "pcomp") and not actors.at(p)]
+                                      if p.dep_ in ("pobj", "pcomp") and not actors.at(p)
+                                      and not _is_measure(p)]
                 if comps:
                     content = _content_span(comps[0])
             elif token.lower_ == "according" and token.head.pos_ in ("VERB", "AUX"):
@@ -255,6 +281,14 @@ def _has_source(verb: Token, actors: ResolvedActors) -> bool:
     """The verb's subject names someone (an actor or a person pronoun)."""
     return any(c.dep_ == "nsubj" and (actors.at(c) or c.pos_ in ("PROPN", "PRON"))
                for c in verb.children)
+
+
+MEASURES = frozenset({"DATE", "TIME", "QUANTITY", "CARDINAL", "PERCENT", "MONEY", "ORDINAL"})
+
+
+def _is_measure(token: Token) -> bool:
+    """A time or an amount ("spoke for 77 minutes", "talked for an hour"), not a topic."""
+    return token.ent_type_ in MEASURES or any(c.like_num for c in token.children)
 
 
 def _content_span(comp: Token) -> Span | None:
@@ -287,7 +321,13 @@ def _within(offset: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= offset < e for s, e in spans)
 
 
-_SENTENCE_END = re.compile(r"[.!?]\s|\n")
+# titles and initials whose full stop does not end a sentence ("Mr. Obama said", "Richard J.
+# Durbin"): written English abbreviations, not a list of names
+ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Sgt",
+                 "Capt", "Adm", "Cmdr", "Maj", "Prof", "Rev", "Hon", "Pres", "Sr", "Jr", "St",
+                 "Mt", "Ft", "No", "vs", "Jan", "Feb", "Aug", "Sept", "Oct", "Nov", "Dec")
+_NOT_AFTER = "".join(rf"(?<!\b{a})" for a in ABBREVIATIONS) + r"(?<!\b[A-Z])"
+_SENTENCE_END = re.compile(rf"{_NOT_AFTER}[.!?]\s|\n")
 
 
 def _clause_end(text: str, start: int, pieces: list[_Piece]) -> int:

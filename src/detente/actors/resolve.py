@@ -270,6 +270,9 @@ class ActorResolver:
         """Resolve every actor mention in ``doc``; ``on`` picks dated dictionary codes."""
         reg = _Registry()
         country_of: dict[int, str] = {}  # token index -> ISO3 of a country name/adjective
+        # token index -> the code of an actor that is no ISO country but stands as one in an
+        # imported dictionary (a fictional ARC in PETRARCH's tests): "Arcadia's police" is ARCCOP
+        owner_of: dict[int, str] = {}
         taken: set[int] = set()
 
         for span, entry in self._name_spans(doc):
@@ -287,6 +290,10 @@ class ActorResolver:
             if entry.kind == "country" and entry.country:
                 for t in span:
                     country_of[t.i] = entry.country
+            elif entry.form == "petrarch" and entry.code and len(entry.code) == 3 and \
+                    entry.sector is None and entry.kind == "organization":
+                for t in span:
+                    owner_of[t.i] = entry.code
 
         persons = [e for e in doc.ents if e.label_ == "PERSON" and not any(
             t.i in taken for t in e) and not self._is_place(e)]
@@ -318,7 +325,8 @@ class ActorResolver:
             elif agent.kind == "person":
                 deferred.append((span, agent, country))
             else:
-                actor = self._group(reg, agent, country)
+                owner_code = None if country else self._country_context(span, owner_of)
+                actor = self._group(reg, agent, country, owner_code)
                 reg.name(actor, self._np_span(span, country_of), span)
             taken.update(t.i for t in span)
 
@@ -459,15 +467,16 @@ class ActorResolver:
                 return actor
         return None
 
-    def _group(self, reg: _Registry, agent: AgentEntry, country: str | None) -> Actor:
+    def _group(self, reg: _Registry, agent: AgentEntry, country: str | None,
+               owner: str | None = None) -> Actor:
         sector = agent.sector
-        code = _code(country, sector)
+        code = _code(country or owner, sector)
         # one actor per country and sector: "Russian troops" and "the Russian army" are RUSMIL
         label = SECTOR_NAMES.get(sector or "", agent.role)
         name = f"{self.country_names.get(country, country)} ({label})" if country \
             else agent.role
         actor_id = code if code and country and sector else _slug(name)
-        return reg.get(("group", country or "", sector or agent.role),
+        return reg.get(("group", country or owner or "", sector or agent.role),
                        Actor(actor_id, name, agent.kind, country, sector, code, agent.role))
 
     def _country_context(self, span: Span, country_of: dict[int, str]) -> str | None:

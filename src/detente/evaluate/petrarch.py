@@ -99,7 +99,8 @@ def load_verb_dictionary(directory: Path | str) -> VerbDictionary:
     if not path.is_file():
         raise GoldError(f"{directory}: no {VERBS_FILE}; pass --dictionaries the PETRARCH "
                         f"folder that holds it")
-    return load_petrarch_verb_dictionary([path])
+    # the file's header: "most of the codes are WEIS, not CAMEO"
+    return load_petrarch_verb_dictionary([path], codes="weis")
 
 
 def expected_pairs(path: str, number: int, record: dict[str, Any]) -> set[Pair]:

@@ -39,6 +39,9 @@ MODALS = {"will": "future", "shall": "future", "would": "conditional", "could": 
 # roots whose events frame an inner act and stand for it (intent, appeal, demand, reject,
 # threaten): "vowed to retaliate" is one threat, not a threat and an attack
 FRAMING_ROOTS = frozenset({"02", "03", "10", "12", "13"})
+# statements (CAMEO 01): one that reports a coded act gives way to it; one that reports a
+# clause with no coded act is about the clause's subject
+STATEMENT_ROOT = "01"
 # verbs and adjectives that state an intention to do the act they govern
 INTENT_FRAMES = frozenset({"agree", "offer", "promise", "pledge", "vow", "plan", "intend",
                            "decide", "propose", "prepare", "ready", "willing", "prepared",
@@ -95,6 +98,12 @@ class EventCoder:
                 # "demanded that the US cancel ...": the demand stands for the act
                 consumed.update(x.i for x in sent.doc[i].children if x.dep_ in (
                     "xcomp", "ccomp") and x.i in matches)
+            elif found.pattern.code[:2] == STATEMENT_ROOT and any(
+                    x.dep_ == "ccomp" and any(t.i in matches and not _background(t, actors)
+                                              for t in x.subtree)
+                    for x in sent.doc[i].children):
+                # "Japan said it will send aid": the act reported stands for the statement
+                consumed.add(i)
         events = self._obligations(sent, number, actors, article_date, consumed)
         for i, found in sorted(matches.items()):
             if i in consumed or _background(found.tokens[0], actors):
@@ -185,7 +194,11 @@ class EventCoder:
             # intent (03x) or a threat (13x) in CAMEO
             code = intent_code(code) or code
         info = code_event(code)
-        if info.cameo.root == "01" and not (source and target):
+        if info.cameo.root == STATEMENT_ROOT:
+            # "the Washington Post said the US ...": a state speaking of itself is no dyad
+            own = {actors.get(i).country for i in source} - {None}
+            target = [t for t in target if actors.get(t).country not in own]
+        if info.cameo.root == STATEMENT_ROOT and not (source and target):
             # a statement to no one is speech, which the quote stage keeps; coding it as an
             # event floods the data with "statements" (GDELT's noise)
             return None
@@ -226,11 +239,11 @@ class EventCoder:
             subject = _subject(verb)
             if subject is not None:
                 source = self._actors_of(subject, actors)
-        if not target and found.pattern.code[:2] in FRAMING_ROOTS:
-            # "demanded that the US cancel ...": the one asked is the subject of the clause
-            for clause in verb.children:
-                subject = _subject(clause) if clause.dep_ == "ccomp" else None
-                if subject is not None and not target:
+        if not target and found.pattern.code[:2] in (*FRAMING_ROOTS, STATEMENT_ROOT):
+            # "demanded that the US cancel ...": the one asked is the subject of the clause;
+            # "Japan believes China can help": the statement is about the clause's subject
+            for subject in _clause_subjects(verb):
+                if not target:
                     target = self._actors_of(subject, actors)
         if not target:
             target = self._target(verb, found, actors, source)
@@ -294,6 +307,15 @@ class EventCoder:
                     hit = self._actors_of(pobj, actors)
                     if hit:
                         yield hit
+        # the first actor named deeper in the verb's phrase: "restore ties with Y", "an
+        # anti-Y parade", "memos sent by Y" (the target rule of PETRARCH and TABARI)
+        for phrase in children + [g for x in xcomps for g in x.children]:
+            if phrase.dep_ in ("dobj", "dative", "prep") or _is_prep(phrase):
+                for token in _phrase_tokens(phrase):
+                    hit = [i for i in actors.at(token) if _coded(actors.get(i))]
+                    if hit:
+                        yield hit
+                        break
 
     @staticmethod
     def _actors_of(head: Token, actors: ResolvedActors, depth: int = 0) -> list[str]:
@@ -406,6 +428,36 @@ def _subject(verb: Token) -> Token | None:
         else:
             return None
     return None
+
+
+def _phrase_tokens(head: Token) -> list[Token]:
+    """The words of ``head``'s phrase in text order, without the clauses in it that have a
+    subject of their own ("the report that Romania released": Romania is not in it)."""
+    found = [head]
+    for child in head.children:
+        # a relative clause with a subject of its own is pruned; a content clause on a noun
+        # ("demands that X grant ...", with the mark "that") is part of the phrase
+        clause = child.dep_ in ("relcl", "ccomp", "advcl") or (child.dep_ == "acl" and any(
+            c.dep_ in ("nsubj", "nsubjpass") for c in child.children) and not any(
+            c.dep_ == "mark" for c in child.children))
+        if not clause:
+            found += _phrase_tokens(child)
+    return sorted(found, key=lambda t: t.i)
+
+
+def _clause_subjects(verb: Token) -> list[Token]:
+    """The subjects of the clauses a verb reports: its ``ccomp`` ("urged that X ..."), then
+    a that-clause on its object noun ("made an appeal that X be allowed ...")."""
+    found = [s for c in verb.children if c.dep_ == "ccomp" and (s := _subject(c)) is not None]
+    for obj in verb.children:
+        if obj.dep_ != "dobj":
+            continue
+        for clause in obj.children:
+            if clause.dep_ in ("acl", "ccomp") and any(
+                    m.dep_ == "mark" and m.lower_ == "that" for m in clause.children):
+                # the clause's own subject: _subject would climb to the noun it describes
+                found += [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return found
 
 
 def _background(verb: Token, actors: ResolvedActors) -> bool:

@@ -40,6 +40,11 @@ Mapping onto detente's model (a trigger lemma, companion lemmas, a CAMEO code):
   ``PETR.Validate.verbs.txt``, typos such as ``080!``) becomes its longest prefix in the
   table (``1717`` -> ``171``), else the root of its first digit (``345`` -> ``03``), else
   ``010``. Verb codes from non-CAMEO dictionaries are therefore approximate.
+- ``codes="weis"`` reads the codes as WEIS codes (KEDS-era dictionaries; the header of
+  ``PETR.Validate.verbs.txt`` says most of its codes are WEIS): each WEIS code becomes the
+  CAMEO code of the crosswalk ``data/weis_cameo.tsv`` (WEIS 023 "neutral comment" is a
+  statement, CAMEO 010, not CAMEO 023 "appeal for aid"); a code that is not a WEIS code is
+  read as CAMEO, as above.
 
 Patterns repeated for the same verb keep the first. Malformed lines raise
 :class:`DictionaryError` naming the file and line; a block header with two codes (the first
@@ -59,6 +64,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from detente.actors.dictionary import DATA, read_tsv
 from detente.actors.petrarch import dictionary_lines
 from detente.actors.petrarch import location as _where
 from detente.errors import DictionaryError
@@ -73,6 +79,8 @@ PathLike = str | os.PathLike[str]
 MAX_EXPANSION = 256
 DETERMINERS = frozenset({"the", "a", "an"})
 FALLBACK_CODE = "010"
+# how a dictionary's codes are read: as CAMEO codes, or as WEIS codes through the crosswalk
+CODE_SCHEMES = ("cameo", "weis")
 
 _HEADER = re.compile(r"^-{3}\s*(?P<name>[^\[\]]*?)\s*(?P<codes>(?:\[[^\[\]]*\]\s*)*)(?:-{3}\s*)*$")
 _CODES = re.compile(r"\[([^\[\]]*)\]")
@@ -300,14 +308,37 @@ def cameo_code(code: str) -> str:
     return FALLBACK_CODE
 
 
-def _event_code(raw: str | None) -> str | None:
+@cache
+def weis_crosswalk() -> dict[str, str]:
+    """WEIS code -> CAMEO code (``data/weis_cameo.tsv``)."""
+    table = cameo_table()
+    out = {}
+    for number, row in read_tsv(DATA / "weis_cameo.tsv", ("weis", "cameo")):
+        if row["cameo"] not in table:
+            raise DictionaryError(f"{DATA / 'weis_cameo.tsv'}, line {number}: CAMEO code "
+                                  f"{row['cameo']!r} is not in detente/data/cameo.tsv")
+        out[row["weis"]] = row["cameo"]
+    return out
+
+
+def _event_code(raw: str | None, codes: str = "cameo") -> str | None:
     """The CAMEO code a raw pattern code gives, None for no event (``---``, ``:b``)."""
     if raw is None:
         return None
     first = raw.split(":", 1)[0].strip()
     if not first or first in ("---", "+++"):
         return None
+    if codes == "weis":
+        digits = re.match(r"\d*", first)
+        found = weis_crosswalk().get(digits[0] if digits else "")
+        if found is not None:
+            return found
     return cameo_code(first)
+
+
+def _check_scheme(codes: str) -> None:
+    if codes not in CODE_SCHEMES:
+        raise ValueError(f"codes={codes!r}: write one of {', '.join(CODE_SCHEMES)}")
 
 
 @contextmanager
@@ -323,13 +354,15 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load_petrarch_verbs(path: PathLike) -> list[VerbPattern]:
-    """Read a PETRARCH/TABARI verb dictionary as it is; see the module docstring."""
+def load_petrarch_verbs(path: PathLike, codes: str = "cameo") -> list[VerbPattern]:
+    """Read a PETRARCH/TABARI verb dictionary as it is; see the module docstring. ``codes``
+    says how its codes are read: ``"cameo"`` or ``"weis"``."""
+    _check_scheme(codes)
     with _no_gc():
-        return _load(Path(path))
+        return _load(Path(path), codes)
 
 
-def _load(path: Path) -> list[VerbPattern]:
+def _load(path: Path, codes: str = "cameo") -> list[VerbPattern]:
     parsed = _parse(path)
     expander = _Expander(path, parsed.synsets)
     patterns: list[VerbPattern] = []
@@ -364,13 +397,13 @@ def _load(path: Path) -> list[VerbPattern]:
             expansions.append((pattern, [frozenset(w) for w in sequences if w]))
         for verb in block.verbs:
             particles = frozenset(verb.particles)
-            own = _event_code(verb.code if verb.code is not None else block.code)
+            own = _event_code(verb.code if verb.code is not None else block.code, codes)
             if own is not None:
                 add(verb.trigger, particles, own, verb.line)
             for pattern, words in expansions:
                 raw = pattern.code if pattern.code is not None else (
                     verb.code if verb.code is not None else block.code)
-                code = _event_code(raw)
+                code = _event_code(raw, codes)
                 if code is None:
                     continue
                 for companions in words:
@@ -386,16 +419,19 @@ def _load(path: Path) -> list[VerbPattern]:
     return patterns
 
 
-def load_petrarch_verb_dictionary(paths: Iterable[PathLike]) -> VerbDictionary:
-    """One :class:`VerbDictionary` of PETRARCH verb files; a pattern repeated keeps the first."""
+def load_petrarch_verb_dictionary(paths: Iterable[PathLike],
+                                  codes: str = "cameo") -> VerbDictionary:
+    """One :class:`VerbDictionary` of PETRARCH verb files; a pattern repeated keeps the first.
+    ``codes``: ``"cameo"``, or ``"weis"`` for files written in WEIS codes."""
+    _check_scheme(codes)
     paths = list(paths)
     with _no_gc():
         if len(paths) == 1:  # already without repeats
-            return VerbDictionary(_load(Path(paths[0])))
+            return VerbDictionary(_load(Path(paths[0]), codes))
         patterns: list[VerbPattern] = []
         seen: set[tuple[str, frozenset[str]]] = set()
         for path in paths:
-            for pattern in _load(Path(path)):
+            for pattern in _load(Path(path), codes):
                 key = (pattern.trigger, pattern.companions)
                 if key not in seen:
                     seen.add(key)
