@@ -250,3 +250,27 @@ def test_the_ingest_command_lists_skipped_inputs_and_exits_1(tmp_path: Path):
     assert "empty.txt: the file is empty" in result.stderr
     assert 'no "text" column' in result.stderr and "--text-column" in result.stderr
     assert "skipped 2" in result.stdout
+
+
+def test_a_failed_write_stops_the_ingest_and_keeps_the_groups_committed_before(tmp_path: Path,
+                                                                            pipeline):
+    from detente.store import StoreError
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"a{n}", "text": "Chile met Peru."}) + "\n"
+                           for n in range(6)), encoding="utf-8")
+    with Store(tmp_path / "s.duckdb") as store:
+        threads = store.sql("SELECT current_setting('threads')").rows
+        write_many, calls = store.write_many, []
+
+        def failing(documents, force=False):
+            calls.append(len(documents))
+            if len(calls) == 2:
+                raise StoreError("disk full")
+            return write_many(documents, force=force)
+
+        store.write_many = failing  # type: ignore[method-assign]
+        with pytest.raises(StoreError, match="disk full"):
+            ingest([str(src)], store, pipeline, batch_size=2, commit_every=2)
+        assert store.counts()["articles"] == 2
+        assert store.sql("SELECT current_setting('threads')").rows == threads

@@ -215,7 +215,17 @@ class PipelinePool:
                 signal.signal(signal.SIGINT, previous)
         self._workers.append(worker)
 
-    def _receive(self, run: int) -> tuple[int, list[Document]]:
+    def start(self) -> None:
+        """Start all ``jobs`` workers now and wait until each has loaded its pipeline (else
+        they start with the first chunks that need them)."""
+        if self._broken is not None:
+            raise WorkerError(f"the pool is broken ({self._broken}); close it first")
+        while len(self._workers) < self.jobs:
+            self._spawn()
+        while self._ready < len(self._workers):
+            self._receive(None)
+
+    def _receive(self, run: int | None) -> tuple[int, list[Document]]:
         """The next finished chunk of ``run``: (sequence number, Documents)."""
         while True:
             try:
@@ -225,9 +235,11 @@ class PipelinePool:
                 continue
             if kind == "ready":
                 self._ready += 1
-                if self._ready == self.jobs or self._ready == len(self._workers):
+                if self._ready == len(self._workers):
                     assert self._started_at is not None
                     self.startup_seconds = time.perf_counter() - self._started_at
+                    if run is None:
+                        return -1, []
                 continue
             if kind == "failed":
                 is_ours, message = payload
