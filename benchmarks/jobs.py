@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/jobs.py speed ../shared/corpus/reuters21578.jsonl.gz --limit 1000
     .venv/bin/python benchmarks/jobs.py run ../shared/corpus/reuters21578.jsonl.gz --limit 2000 \\
         --jobs 2
+    .venv/bin/python benchmarks/jobs.py nprocess ../shared/corpus/reuters21578.jsonl.gz --limit 500
 
 ``speed`` ingests the first ``--limit`` good articles into a fresh store once per value of
 ``--jobs`` (default 1 then 2), in this process, with the pipeline (or the pool's workers)
@@ -17,7 +18,11 @@ for the resident memory of the whole process tree (the ingest, its workers and h
 it prints the wall time, the peak of the tree's summed RSS and PSS (PSS counts shared pages
 once), the peak of any one process, and the tree's RSS at the end of each quarter of the run.
 
-Both print the load average before and after: other work on the machine changes the
+``nprocess`` compares, on bare extraction (no store), the pool of ``--jobs`` workers with
+spaCy's own ``nlp.pipe(n_process=...)``, which parses in worker processes and runs the rest
+of the pipeline (actors, quotes, events, stances) in this one.
+
+All print the load average before and after: other work on the machine changes the
 figures, less so their ratios.
 """
 
@@ -31,11 +36,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from detente.ingest.ingest import ingest
 from detente.ingest.readers import BadRecord, read_paths
 from detente.parallel import Extractor, PipelinePool, PipelineSpec
+from detente.schema import Document
 from detente.store import Store
 
 DETENTE = [sys.executable, "-m", "detente.cli"]
@@ -166,6 +173,40 @@ def speed_once(spec: PipelineSpec, jobs: int, inputs: list[str], db: Path,
     return rate, cpu
 
 
+# ---- nprocess ----------------------------------------------------------------------------
+
+def nprocess(args: argparse.Namespace) -> None:
+    from detente.pipeline import get_pipeline
+
+    articles = list(itertools.islice(
+        (a for a in read_paths(args.paths) if not isinstance(a, BadRecord)), args.limit))
+    pipeline = get_pipeline()
+    print(f"{len(articles)} articles, {args.jobs} processes; {load()}")
+
+    def timed(name: str, documents: Iterator[Document]) -> float:
+        before, started = load(), time.perf_counter()
+        events = sum(len(d.events) for d in documents)
+        seconds = time.perf_counter() - started
+        print(f"  {name:36s} {len(articles) / seconds:6.1f} articles/s ({events} events)  "
+              f"[{before} -> {load()}]")
+        return len(articles) / seconds
+
+    def spacy_n_process() -> Iterator[Document]:
+        pairs = ((a.text, a) for a in articles)
+        for doc, article in pipeline.nlp.pipe(pairs, as_tuples=True, batch_size=args.batch_size,
+                                              n_process=args.jobs):
+            yield pipeline.document(doc, article)
+
+    one = timed("one process", pipeline.extract_many(articles, batch_size=args.batch_size))
+    spacy = timed(f"spaCy n_process={args.jobs}", spacy_n_process())
+    with PipelinePool(PipelineSpec(), args.jobs) as pool:
+        pool.start()
+        pooled = timed(f"PipelinePool({args.jobs}) (started)",
+                       pool.extract_many(articles, batch_size=args.batch_size))
+    print(f"speed-up over one process: spaCy n_process ×{spacy / one:.2f}, "
+          f"pool ×{pooled / one:.2f}")
+
+
 # ---- run ----------------------------------------------------------------------------------
 
 def run(args: argparse.Namespace) -> None:
@@ -221,13 +262,18 @@ def main() -> None:
     fast.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     fast.add_argument("--repeat", type=int, default=1)
     fast.add_argument("--batch-size", type=int, default=32)
+    versus = sub.add_parser("nprocess", help="the pool against spaCy's n_process")
+    versus.add_argument("paths", nargs="+")
+    versus.add_argument("--limit", type=int, default=500)
+    versus.add_argument("--jobs", type=int, default=2)
+    versus.add_argument("--batch-size", type=int, default=32)
     whole = sub.add_parser("run", help="wall time and peak memory of `detente ingest`")
     whole.add_argument("paths", nargs="+")
     whole.add_argument("--limit", type=int, default=None)
     whole.add_argument("--jobs", type=int, default=1)
     whole.add_argument("--batch-size", type=int, default=32)
     args = parser.parse_args()
-    speed(args) if args.mode == "speed" else run(args)
+    {"speed": speed, "nprocess": nprocess, "run": run}[args.mode](args)
 
 
 if __name__ == "__main__":

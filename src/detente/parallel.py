@@ -170,6 +170,8 @@ class PipelinePool:
     Use it as a context manager (or call :meth:`close`): the workers are started by the
     first :meth:`extract_many` (only as many as there are chunks to share, up to ``jobs``)
     and live until the pool is closed, so their start-up is paid once however many calls.
+    The workers are spawned, so a script that makes a pool needs the usual
+    ``if __name__ == "__main__":`` guard around its top-level code.
     """
 
     def __init__(self, spec: PipelineSpec, jobs: int) -> None:
