@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from conftest import EXAMPLES
 from detente.ingest.ingest import count_records, ingest
@@ -26,6 +27,36 @@ DETENTE = [sys.executable, "-m", "detente.cli"]
 def run(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*DETENTE, *args], capture_output=True, text=True, timeout=timeout,
                           check=False)
+
+
+def children(pid: int) -> set[int]:
+    """The live processes whose parent is ``pid``."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, parent = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, ValueError):
+            continue
+        if int(parent) == pid and state != "Z":
+            out.add(int(stat.parent.name))
+    return out
+
+
+def gone(pids: set[int], timeout: float = 15) -> bool:
+    """Whether the processes ``pids`` all exit within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(_alive(pid) for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def example_records() -> list[dict[str, str]]:
@@ -170,14 +201,17 @@ def test_records_are_counted_for_the_progress_bar(tmp_path: Path):
     assert count_records(["-"]) is None
 
 
-def test_a_killed_ingest_resumes_to_exactly_the_rows_of_an_uninterrupted_one(tmp_path: Path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_killed_ingest_resumes_to_exactly_the_rows_of_an_uninterrupted_one(tmp_path: Path,
+                                                                             jobs: str):
     records = example_records()
     copies = [{**r, "id": f"copy{n:02d}-{r['id']}"} for n in range(5) for r in records]
     assert len(copies) == 60
     src = tmp_path / "copies.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in copies), encoding="utf-8")
     killed, whole = tmp_path / "killed.duckdb", tmp_path / "whole.duckdb"
-    args = ["ingest", str(src), "--commit-every", "4", "--batch-size", "4", "--progress"]
+    args = ["ingest", str(src), "--commit-every", "4", "--batch-size", "4", "--progress",
+            "--jobs", jobs]
 
     log = tmp_path / "stderr.txt"
     with open(log, "w") as err:
@@ -191,9 +225,12 @@ def test_a_killed_ingest_resumes_to_exactly_the_rows_of_an_uninterrupted_one(tmp
         if done >= 12:
             break
         time.sleep(0.02)
+    workers = children(process.pid)
+    assert len(workers) >= int(jobs) - 1  # the workers (and a resource tracker)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL, "the ingest ended before it could be killed"
+    assert gone(workers), "the workers of a killed ingest did not exit"
 
     with Store(killed, read_only=True) as store:
         partial = store.counts()["articles"]
@@ -219,3 +256,27 @@ def test_the_ingest_command_lists_skipped_inputs_and_exits_1(tmp_path: Path):
     assert "empty.txt: the file is empty" in result.stderr
     assert 'no "text" column' in result.stderr and "--text-column" in result.stderr
     assert "skipped 2" in result.stdout
+
+
+def test_a_failed_write_stops_the_ingest_and_keeps_the_groups_committed_before(tmp_path: Path,
+                                                                            pipeline):
+    from detente.store import StoreError
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"a{n}", "text": "Chile met Peru."}) + "\n"
+                           for n in range(6)), encoding="utf-8")
+    with Store(tmp_path / "s.duckdb") as store:
+        threads = store.sql("SELECT current_setting('threads')").rows
+        write_many, calls = store.write_many, []
+
+        def failing(documents, force=False):
+            calls.append(len(documents))
+            if len(calls) == 2:
+                raise StoreError("disk full")
+            return write_many(documents, force=force)
+
+        store.write_many = failing  # type: ignore[method-assign]
+        with pytest.raises(StoreError, match="disk full"):
+            ingest([str(src)], store, pipeline, batch_size=2, commit_every=2)
+        assert store.counts()["articles"] == 2
+        assert store.sql("SELECT current_setting('threads')").rows == threads

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
 
 from detente import __version__
-from detente.cli_store import dictionary_options
+from detente.cli_store import dictionary_options, jobs_option
 from detente.ingest.readers import MAX_CHARS, BadRecord, read_paths
 from detente.schema import Article
+
+if TYPE_CHECKING:
+    from detente.parallel import Extractor
 
 FORMATS = ("table", "json", "jsonl", "plover")
 
@@ -40,43 +44,46 @@ def main() -> None:
               help="How the codes of --petrarch-verbs are read: CAMEO, or WEIS (KEDS-era "
                    "dictionaries such as PETR.Validate.verbs.txt) through the packaged "
                    "WEIS-to-CAMEO crosswalk.")
+@jobs_option
 def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: str | None,
             max_chars: int, batch_size: int, actor_files: tuple[str, ...],
             role_files: tuple[str, ...], petrarch_actors: tuple[str, ...],
             petrarch_agents: tuple[str, ...], petrarch_verbs: tuple[str, ...],
-            petrarch_verb_codes: str) -> None:
+            petrarch_verb_codes: str, jobs: int) -> None:
     """Extract actors, events, quotes, stances and entities from articles.
 
     PATHS are .txt articles, .jsonl(.gz) files with one {"id", "text", "title", "date",
     "url"} object a line, directories of those, or - for standard input. The exit status
-    is 1 when any input was skipped (each is listed on standard error).
+    is 1 when any input was skipped (each is listed on standard error). With --jobs N
+    (0: one per core), N worker processes extract; the output is the same, in input order.
     """
-    from detente.actors.dictionary import build_dictionary
     from detente.errors import DetenteError
     from detente.events.dates import parse_iso
-    from detente.export import plover_records, to_jsonl, to_table
-    from detente.nlp import DEFAULT_MODEL
-    from detente.pipeline import Pipeline, get_pipeline
+    from detente.parallel import PipelinePool, PipelineSpec, resolve_jobs
 
     if date is not None and parse_iso(date) is None:
         raise click.BadParameter(f"{date!r} is not a date; write YYYY-MM-DD", param_hint="--date")
     fmt = fmt or ("table" if sys.stdout.isatty() else "jsonl")
+    spec = PipelineSpec(model, actor_files, role_files, petrarch_actors, petrarch_agents,
+                        petrarch_verbs, petrarch_verb_codes)
+    jobs = resolve_jobs(jobs)
+    if jobs > 1:
+        with PipelinePool(spec, jobs) as pool:
+            _extract_to(paths, pool, fmt, date, max_chars, batch_size)
+        return
     try:
-        verb_dictionary = None
-        if petrarch_verbs:
-            from detente.events.petrarch_verbs import load_petrarch_verb_dictionary
-
-            verb_dictionary = load_petrarch_verb_dictionary(petrarch_verbs,
-                                                            codes=petrarch_verb_codes)
-        dictionary = build_dictionary(actor_files, role_files, petrarch_actors,
-                                      petrarch_agents)
-        if dictionary is not None or verb_dictionary is not None:
-            pipeline = Pipeline(model or DEFAULT_MODEL, dictionary,
-                                verb_dictionary=verb_dictionary)
-        else:
-            pipeline = get_pipeline(model or DEFAULT_MODEL)
+        pipeline = spec.build()
     except DetenteError as err:
         raise click.ClickException(str(err)) from err
+    _extract_to(paths, pipeline, fmt, date, max_chars, batch_size)
+
+
+def _extract_to(paths: tuple[str, ...], extractor: Extractor, fmt: str, date: str | None,
+                max_chars: int, batch_size: int) -> None:
+    """Write the Documents of ``paths`` to standard output in ``fmt``."""
+    from detente.errors import DetenteError
+    from detente.export import plover_records, to_jsonl, to_table
+
     skipped: list[BadRecord] = []
 
     def good() -> Iterator[Article]:
@@ -91,19 +98,22 @@ def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: st
     first = True
     if fmt == "json":
         out.write("[")
-    for document in pipeline.extract_many(good(), batch_size=batch_size):
-        if fmt == "jsonl":
-            out.write(to_jsonl(document) + "\n")
-        elif fmt == "json":
-            out.write(("" if first else ",") + "\n" + json.dumps(document.to_dict(),
-                                                                 ensure_ascii=False, indent=2))
-        elif fmt == "plover":
-            for record in plover_records(document):
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        else:
-            out.write(("" if first else "\n") + to_table(document) + "\n")
-        first = False
-        out.flush()
+    try:
+        for document in extractor.extract_many(good(), batch_size=batch_size):
+            if fmt == "jsonl":
+                out.write(to_jsonl(document) + "\n")
+            elif fmt == "json":
+                out.write(("" if first else ",") + "\n"
+                          + json.dumps(document.to_dict(), ensure_ascii=False, indent=2))
+            elif fmt == "plover":
+                for record in plover_records(document):
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                out.write(("" if first else "\n") + to_table(document) + "\n")
+            first = False
+            out.flush()
+    except DetenteError as err:
+        raise click.ClickException(str(err)) from err
     if fmt == "json":
         out.write("\n]\n")
     if skipped:

@@ -70,6 +70,14 @@ def dictionary_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
+def jobs_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--jobs N: extraction in N worker processes (0: one per core)."""
+    return click.option("--jobs", "-j", type=click.IntRange(min=0), default=1,
+                        show_default=True,
+                        help="Extract in this many worker processes, each with the model "
+                             "loaded (0: one per core). Same output, in the same order.")(f)
+
+
 def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table",
                         show_default=True, help="How to print the rows.")(f)
@@ -135,6 +143,7 @@ def _query(db: str, fmt: str, run: Callable[[Store], Result]) -> None:
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when standard error is a terminal).")
 @dictionary_options
+@jobs_option
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local",
               show_default=True,
               help="Extract in this process, or on a Ray cluster (pip install 'detente[ray]').")
@@ -148,8 +157,8 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
            max_chars: int, batch_size: int, commit_every: int, text_column: str,
            id_column: str, title_column: str, date_column: str, url_column: str, force: bool,
            progress: bool | None, actor_files: tuple[str, ...], role_files: tuple[str, ...],
-           petrarch_actors: tuple[str, ...], petrarch_agents: tuple[str, ...], engine: str,
-           address: str | None, workers: int | None) -> None:
+           petrarch_actors: tuple[str, ...], petrarch_agents: tuple[str, ...], jobs: int,
+           engine: str, address: str | None, workers: int | None) -> None:
     """Extract articles into the store (--db), skipping those stored already.
 
     PATHS are .txt articles, .jsonl(.gz) files, .csv(.gz) files with a header row (see the
@@ -157,6 +166,9 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
     An article whose id is stored with the same content is left alone; one whose content
     changed replaces its old rows. Bad inputs are listed and skipped (exit status 1). An
     interrupted run keeps what it committed: run the same command again to finish.
+
+    With --jobs N (0: one per core), N worker processes extract while this one reads the
+    inputs and writes the store; the rows are the same as with one.
 
     With --engine ray, batches of --batch-size articles are extracted on Ray workers (a local
     cluster, or the one at --address) and stored one transaction per batch; the store ends
@@ -167,25 +179,27 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
     from detente.ingest.ingest import ingest as run_ingest
     from detente.ingest.readers import CsvColumns
     from detente.nlp import DEFAULT_MODEL
-    from detente.pipeline import Pipeline, get_pipeline
+    from detente.parallel import PipelinePool, PipelineSpec, resolve_jobs
 
     if commit_every < 1:
         raise click.BadParameter("give at least 1", param_hint="--commit-every")
     if engine == "local" and (address or workers):
         raise click.BadParameter("only with --engine ray",
                                  param_hint="--address" if address else "--workers")
+    if engine == "ray" and jobs != 1:
+        raise click.BadParameter("only with --engine local (with Ray, give --workers)",
+                                 param_hint="--jobs")
 
     def build_dictionary() -> ActorDictionary | None:
         from detente.actors.dictionary import build_dictionary as build
 
         return build(actor_files, role_files, petrarch_actors, petrarch_agents)
 
-    def build_pipeline() -> Pipeline:
-        # built only when some article needs extracting: a run with nothing new is quick
-        dictionary = build_dictionary()
-        if dictionary is not None:
-            return Pipeline(model or DEFAULT_MODEL, dictionary)
-        return get_pipeline(model or DEFAULT_MODEL)
+    spec = PipelineSpec(model, actor_files, role_files, petrarch_actors, petrarch_agents)
+    jobs = resolve_jobs(jobs)
+    # built (or started) only when some article needs extracting: a run with nothing new is
+    # quick; the workers of a pool start on its first chunk
+    pool = PipelinePool(spec, jobs) if jobs > 1 else None
 
     store = _open(db, read_only=False)
     columns = CsvColumns(text=text_column, id=id_column, title=title_column, date=date_column,
@@ -216,14 +230,18 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
                                 on_skip=on_skip,
                                 on_progress=bar.update if bar is not None else None)
         else:
-            report = run_ingest(paths, store, build_pipeline, date=date, max_chars=max_chars,
-                                columns=columns, batch_size=batch_size,
+            report = run_ingest(paths, store, pool or spec.build, date=date,
+                                max_chars=max_chars, columns=columns, batch_size=batch_size,
                                 commit_every=commit_every, force=force, on_skip=on_skip,
                                 on_progress=bar.update if bar is not None else None)
+            if pool is not None:
+                pool.close(wait=not report.interrupted)
         counts = store.counts()
     except DetenteError as err:
         raise click.ClickException(str(err)) from err
     finally:
+        if pool is not None:
+            pool.close(wait=False)
         if bar is not None:
             bar.close()
         store.close()

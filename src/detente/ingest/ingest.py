@@ -3,8 +3,11 @@
 Articles whose id and content hash are stored already are counted as unchanged and never
 parsed, so a second run over the same input is quick and changes nothing. The Documents are
 written a few articles per transaction (every ``commit_every`` articles, or every
-``commit_seconds``, whichever comes first): a crash or a kill loses at most that last group,
-never part of an article, and running the same command again finishes the job.
+``commit_seconds``, whichever comes first) by a writer thread, while the next group is
+extracted: a crash or a kill loses what was not committed, at most the group being written
+and the articles extracted since, never part of an article, and running the same command
+again finishes the job. Extraction runs in this process (a Pipeline) or in worker processes
+(a :class:`~detente.parallel.PipelinePool`, ``--jobs N``); either gives the same rows.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import gzip
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -32,7 +36,7 @@ from detente.schema import Article, Document
 from detente.store.rows import content_hash
 
 if TYPE_CHECKING:
-    from detente.pipeline import Pipeline
+    from detente.parallel import Extractor
     from detente.store.store import Store, WriteResult
 
 
@@ -47,7 +51,7 @@ class IngestReport:
     events: int = 0
     quotes: int = 0
     seconds: float = 0.0
-    startup_seconds: float = 0.0  # of seconds: starting workers (the Ray engine)
+    startup_seconds: float = 0.0  # of seconds: starting workers (--jobs N, the Ray engine)
     interrupted: bool = False
 
     def add(self, result: WriteResult) -> None:
@@ -166,7 +170,61 @@ def pending_articles(paths: Iterable[str], stored: dict[str, str], report: Inges
             yield item
 
 
-def ingest(paths: Iterable[str], store: Store, pipeline: Pipeline | Callable[[], Pipeline], *,
+class _Writer:
+    """Stores groups of Documents in a thread of its own, one transaction a group.
+
+    DuckDB releases the GIL while it executes, so the writes overlap the extraction. One
+    group at a time: :meth:`submit` first waits for the group before it, so what is not
+    committed is at most the group being written and the articles extracted since.
+    ``report`` and ``progress`` are updated in the calling thread, as each write is seen done.
+    """
+
+    def __init__(self, store: Store, force: bool, report: IngestReport,
+                 progress: Callable[[int], None]) -> None:
+        self.store, self.force, self.report, self.progress = store, force, report, progress
+        self._executor: ThreadPoolExecutor | None = None
+        self._pending: Future[WriteResult] | None = None
+        self._count = 0
+
+    def submit(self, documents: list[Document]) -> None:
+        self.wait()
+        if not documents:
+            return
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="detente-writer")
+        self._pending = self._executor.submit(self.store.write_many, documents,
+                                              force=self.force)
+        self._count = len(documents)
+
+    def poll(self) -> None:
+        """Count the last write if it is done (keeps the progress bar current)."""
+        if self._pending is not None and self._pending.done():
+            self.wait()
+
+    def wait(self) -> None:
+        """Wait for the group being written, count it, and raise what it raised."""
+        if self._pending is None:
+            return
+        future, self._pending = self._pending, None
+        self.report.add(future.result())
+        self.progress(self._count)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+
+
+def _writer_threads(store: Store, threads: int) -> int:
+    """Set DuckDB's threads for ``store`` and return the previous number. The writes of an
+    ingest are small transactions: one thread does them with less CPU than several (whose
+    start-up per statement costs more than it saves), and leaves the cores to extraction."""
+    row = store.con.execute("SELECT current_setting('threads')").fetchone()
+    store.con.execute(f"SET threads = {int(threads)}")
+    return int(row[0]) if row else threads
+
+
+def ingest(paths: Iterable[str], store: Store,
+           pipeline: Extractor | Callable[[], Extractor], *,
            date: str | None = None,
            max_chars: int = MAX_CHARS, columns: CsvColumns | None = None,
            batch_size: int = 32, commit_every: int = 32, commit_seconds: float = 2.0,
@@ -177,8 +235,13 @@ def ingest(paths: Iterable[str], store: Store, pipeline: Pipeline | Callable[[],
     ``on_skip`` is called with every skipped input as it is found and ``on_progress`` with
     the number of inputs dealt with since its last call (written, unchanged or skipped).
     ``force`` re-extracts and rewrites articles that are stored unchanged (after a new
-    detente or new dictionaries). ``pipeline`` may be a function that builds one: it is then
-    called only when some article needs extracting, so a run with nothing new is quick.
+    detente or new dictionaries). ``pipeline`` is a :class:`~detente.pipeline.Pipeline`, a
+    :class:`~detente.parallel.PipelinePool` (several processes; the caller closes it) or a
+    function that builds one: it is then called only when some article needs extracting, so
+    a run with nothing new is quick.
+
+    The Documents are stored every ``commit_every`` articles (or ``commit_seconds``), one
+    transaction per group, by a writer thread while the next group is extracted.
     """
     report = IngestReport()
     started = time.perf_counter()
@@ -187,31 +250,33 @@ def ingest(paths: Iterable[str], store: Store, pipeline: Pipeline | Callable[[],
                             max_chars=max_chars, columns=columns, force=force,
                             on_skip=on_skip, on_progress=progress)
 
-    buffer: list[Document] = []
-    last_commit = time.perf_counter()
-
-    def flush() -> None:
-        nonlocal last_commit
-        if buffer:
-            report.add(store.write_many(buffer, force=force))
-            progress(len(buffer))
-            buffer.clear()
-        last_commit = time.perf_counter()
-
+    writer = _Writer(store, force, report, progress)
+    extractor: Extractor | None = None
+    threads = _writer_threads(store, 1)
     try:
         first = next(todo, None)
         if first is None:
             return report
         extractor = pipeline() if callable(pipeline) else pipeline
+        buffer: list[Document] = []
+        last_commit = time.perf_counter()
         for document in extractor.extract_many(chain([first], todo),
                                                batch_size=batch_size):
             buffer.append(document)
+            writer.poll()
             if (len(buffer) >= commit_every
                     or time.perf_counter() - last_commit >= commit_seconds):
-                flush()
-        flush()
+                writer.submit(buffer)
+                buffer = []
+                last_commit = time.perf_counter()
+        writer.submit(buffer)
+        writer.wait()
     except KeyboardInterrupt:
         report.interrupted = True
+        writer.wait()  # the group being written commits; the one being gathered is dropped
     finally:
+        writer.close()
+        _writer_threads(store, threads)
         report.seconds = time.perf_counter() - started
+        report.startup_seconds = getattr(extractor, "startup_seconds", None) or 0.0
     return report
