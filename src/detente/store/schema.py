@@ -182,16 +182,19 @@ HAPPENINGS_SELECT = """
            CAST(CASE WHEN lo = hi OR (rf > 0 AND rb > 0) THEN 3
                      WHEN rf > 0 THEN 1 ELSE 2 END AS TINYINT) AS sig,
            CAST(count(*) AS INTEGER) AS events,
-           sum(goldstein) AS goldstein,
+           CAST(sum(g) AS DOUBLE) AS goldstein,
            CAST(sum(rf) AS INTEGER) AS rows_fwd,
            CAST(sum(rb) AS INTEGER) AS rows_back,
-           sum(goldstein * rf) AS goldstein_fwd,
-           sum(goldstein * rb) AS goldstein_back
+           CAST(sum(g * rf) AS DOUBLE) AS goldstein_fwd,
+           CAST(sum(g * rb) AS DOUBLE) AS goldstein_back
     FROM (
         SELECT least(d.source_side, d.target_side) AS lo,
                greatest(d.source_side, d.target_side) AS hi,
                d.date AS day, d.article_id, d.event_n, d.cameo_code, d.cameo_root,
-               d.quad_class, d.negated, d.goldstein,
+               d.quad_class, d.negated,
+               -- Goldstein scores have one decimal: summed as decimals, the sums are exact
+               -- and the same in any order of the rows (local and Ray writes agree)
+               CAST(d.goldstein AS DECIMAL(18, 2)) AS g,
                count(*) FILTER (WHERE d.source_side <= d.target_side) AS rf,
                count(*) FILTER (WHERE d.source_side > d.target_side) AS rb
         FROM dyads d {join}
