@@ -74,6 +74,22 @@ def test_according_to_is_indirect_speech(extract):
     assert quotes and quotes[0].text.startswith("Japan supports")
 
 
+def test_verbs_inside_reported_content_are_not_new_quotes(extract):
+    doc = extract("The Polish minister Jan Kowalski said that he thinks the talks will "
+                  "fail because nobody believes the treaty can hold.")
+    quotes = [q for q in doc.quotes if q.kind == "indirect"]
+    assert [q.cue for q in quotes] == ["said"]
+    assert quotes[0].text.startswith("he thinks the talks")
+
+
+def test_an_intention_is_attributed_to_its_source(extract):
+    doc = extract("Finnish Prime Minister Matti Virtanen plans to visit Moscow next week.")
+    (quote,) = [q for q in doc.quotes if q.kind == "indirect"]
+    assert quote.cue == "plans"
+    assert quote.text == "to visit Moscow next week"
+    assert quote.speaker == actor_named(doc, "Matti Virtanen").id
+
+
 def test_we_inside_a_quote_is_the_speaker(extract):
     doc = extract("“We oppose unilateral sanctions,” China's Foreign Minister, Wang Yi, said.")
     wang = actor_named(doc, "Wang Yi")

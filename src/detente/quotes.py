@@ -274,7 +274,19 @@ class QuoteFinder:
             quotes.append(Quote(content.text, content.start_char, content.end_char, "indirect",
                                 self._speaker(token, actors), _cue_text(token),
                                 [(content.start_char, content.end_char)]))
-        return quotes
+        return _outermost(quotes)
+
+
+def _outermost(quotes: list[Quote]) -> list[Quote]:
+    """Attributions not nested in the content of another one.
+
+    What a source reports is one attribution, whatever verbs it holds ("Lynch said she
+    thinks voters know that ..."): a word belongs to one attribution only, so the verbs
+    inside the content are part of what was said, not new quotes.
+    """
+    return [q for q in quotes if not any(
+        o is not q and o.start <= q.start and q.end <= o.end and o.end - o.start > q.end - q.start
+        for o in quotes)]
 
 
 def _has_source(verb: Token, actors: ResolvedActors) -> bool:
