@@ -90,6 +90,22 @@ def test_an_intention_is_attributed_to_its_source(extract):
     assert quote.speaker == actor_named(doc, "Matti Virtanen").id
 
 
+def test_a_quote_paragraph_after_an_attributed_quote_keeps_its_speaker(extract):
+    doc = extract("“We will not accept the new tariffs on our steel,” Finnish Prime Minister "
+                  "Matti Virtanen said.\n\n“Our industry has done nothing to deserve them.”")
+    first, second = _direct(doc)
+    assert first.speaker == actor_named(doc, "Matti Virtanen").id
+    assert second.speaker == first.speaker
+
+
+def test_a_quote_after_a_paragraph_of_narrative_has_no_inherited_speaker(extract):
+    doc = extract("“We will not accept the new tariffs on our steel,” Finnish Prime Minister "
+                  "Matti Virtanen said. The talks ended on Friday without a deal.\n\n"
+                  "“Our industry has done nothing to deserve them.”")
+    first, second = _direct(doc)
+    assert second.speaker is None
+
+
 def test_we_inside_a_quote_is_the_speaker(extract):
     doc = extract("“We oppose unilateral sanctions,” China's Foreign Minister, Wang Yi, said.")
     wang = actor_named(doc, "Wang Yi")

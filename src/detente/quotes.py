@@ -130,7 +130,9 @@ class QuoteFinder:
             start, end = group[0].start, group[-1].end
             speaker = self._speaker(cue, actors) if cue is not None else None
             cue_text = _cue_text(cue) if cue is not None else None
-            if cue is None and previous is not None and "\n\n" not in text[previous.end:start]:
+            if cue is None and previous is not None and (
+                    "\n\n" not in text[previous.end:start] or
+                    _next_paragraph(text, previous.end, start)):
                 speaker, cue_text = previous.speaker, None
             quote = Quote(text[start:end], start, end, "direct", speaker, cue_text,
                           [(p.start, p.end) for p in group])
@@ -340,6 +342,22 @@ ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gov", "Gen", "Lt", "Col
                  "Mt", "Ft", "No", "vs", "Jan", "Feb", "Aug", "Sept", "Oct", "Nov", "Dec")
 _NOT_AFTER = "".join(rf"(?<!\b{a})" for a in ABBREVIATIONS) + r"(?<!\b[A-Z])"
 _SENTENCE_END = re.compile(rf"{_NOT_AFTER}[.!?]\s|\n")
+
+
+def _next_paragraph(text: str, previous_end: int, start: int) -> bool:
+    """A quote opening the paragraph right after one that ends with a quote and its cue.
+
+    “A,” he said.\\n\\n“B.”: news style starts a paragraph with the same speaker's next
+    words and names no one again; another speaker would be named.
+    """
+    gap = text[previous_end:start]
+    if gap.count("\n\n") != 1:
+        return False
+    before, after = gap.split("\n\n")
+    before = before.strip()
+    if after.strip() not in OPENERS or len(before) > MAX_ATTRIBUTION:
+        return False
+    return not _SENTENCE_END.search(before[:-1] if before[-1:] in ".!?" else before)
 
 
 def _clause_end(text: str, start: int, pieces: list[_Piece]) -> int:
