@@ -106,6 +106,20 @@ def test_a_quote_after_a_paragraph_of_narrative_has_no_inherited_speaker(extract
     assert second.speaker is None
 
 
+def test_the_clause_after_a_quote_ending_in_a_comma_names_its_speaker(extract):
+    doc = extract("“This is a great day for our country and for our farmers,” beamed Finnish "
+                  "Prime Minister Matti Virtanen.")
+    (quote,) = _direct(doc)
+    assert quote.speaker == actor_named(doc, "Matti Virtanen").id
+
+
+def test_a_clause_ending_in_a_comma_before_a_quote_names_its_speaker(extract):
+    doc = extract("Finnish Prime Minister Matti Virtanen went on, “Our industry has done "
+                  "nothing to deserve these tariffs.”")
+    (quote,) = _direct(doc)
+    assert quote.speaker == actor_named(doc, "Matti Virtanen").id
+
+
 def test_we_inside_a_quote_is_the_speaker(extract):
     doc = extract("“We oppose unilateral sanctions,” China's Foreign Minister, Wang Yi, said.")
     wang = actor_named(doc, "Wang Yi")

@@ -190,12 +190,15 @@ class QuoteFinder:
             before_start = _clause_start(text, len(colon) - 1, pieces)
         lead = _tokens_in(doc, before_start, first.start - 1)
         before = self._speech_verb(lead, last=True)
-        if before is None and text[:first.start - 1].rstrip().endswith(":"):
-            # "She went on:", "Mook agreed:", "He released a statement:": a clause that
-            # introduces the quote with a colon names its speaker, whatever its verb
-            before = next((t for t in reversed(lead) if t.pos_ in ("VERB", "AUX") and any(
-                c.dep_ == "nsubj" for c in t.children)), None)
+        if before is None and text[:first.start - 1].rstrip().endswith((":", ",")):
+            # "She went on:", "Mook agreed:", "He continued, “...”": a clause that
+            # introduces the quote with a colon or comma names its speaker, whatever its verb
+            before = _clause_verb(lead, last=True)
         quoted = text[first.start:last.end].rstrip()
+        if after is None and quoted.endswith(","):
+            # “...,” beamed Jane Doe. / “...,” the statement read.: the clause that a
+            # quote ending in a comma runs into is its attribution, whatever its verb
+            after = _clause_verb(_tokens_in(doc, last.end + 1, after_end))
         nxt = text[last.end + 1:last.end + 3].lstrip()[:1]
         # “... partnership.” He added ...: a full stop inside the marks ends the sentence
         ends_sentence = quoted.endswith(".") or (quoted.endswith(("!", "?")) and nxt.isupper())
@@ -289,6 +292,15 @@ def _outermost(quotes: list[Quote]) -> list[Quote]:
     return [q for q in quotes if not any(
         o is not q and o.start <= q.start and q.end <= o.end and o.end - o.start > q.end - q.start
         for o in quotes)]
+
+
+def _clause_verb(tokens: list[Token], last: bool = False) -> Token | None:
+    """The first (or last) verb among ``tokens`` that has its own subject."""
+    found = [t for t in tokens if t.pos_ in ("VERB", "AUX") and any(
+        c.dep_ in ("nsubj", "nsubjpass") for c in t.children)]
+    if not found:
+        return None
+    return found[-1] if last else found[0]
 
 
 def _has_source(verb: Token, actors: ResolvedActors) -> bool:
