@@ -74,6 +74,52 @@ def test_according_to_is_indirect_speech(extract):
     assert quotes and quotes[0].text.startswith("Japan supports")
 
 
+def test_verbs_inside_reported_content_are_not_new_quotes(extract):
+    doc = extract("The Polish minister Jan Kowalski said that he thinks the talks will "
+                  "fail because nobody believes the treaty can hold.")
+    quotes = [q for q in doc.quotes if q.kind == "indirect"]
+    assert [q.cue for q in quotes] == ["said"]
+    assert quotes[0].text.startswith("he thinks the talks")
+
+
+def test_an_intention_is_attributed_to_its_source(extract):
+    doc = extract("Finnish Prime Minister Matti Virtanen plans to visit Moscow next week.")
+    (quote,) = [q for q in doc.quotes if q.kind == "indirect"]
+    assert quote.cue == "plans"
+    assert quote.text == "to visit Moscow next week"
+    assert quote.speaker == actor_named(doc, "Matti Virtanen").id
+
+
+def test_a_quote_paragraph_after_an_attributed_quote_keeps_its_speaker(extract):
+    doc = extract("“We will not accept the new tariffs on our steel,” Finnish Prime Minister "
+                  "Matti Virtanen said.\n\n“Our industry has done nothing to deserve them.”")
+    first, second = _direct(doc)
+    assert first.speaker == actor_named(doc, "Matti Virtanen").id
+    assert second.speaker == first.speaker
+
+
+def test_a_quote_after_a_paragraph_of_narrative_has_no_inherited_speaker(extract):
+    doc = extract("“We will not accept the new tariffs on our steel,” Finnish Prime Minister "
+                  "Matti Virtanen said. The talks ended on Friday without a deal.\n\n"
+                  "“Our industry has done nothing to deserve them.”")
+    first, second = _direct(doc)
+    assert second.speaker is None
+
+
+def test_the_clause_after_a_quote_ending_in_a_comma_names_its_speaker(extract):
+    doc = extract("“This is a great day for our country and for our farmers,” beamed Finnish "
+                  "Prime Minister Matti Virtanen.")
+    (quote,) = _direct(doc)
+    assert quote.speaker == actor_named(doc, "Matti Virtanen").id
+
+
+def test_a_clause_ending_in_a_comma_before_a_quote_names_its_speaker(extract):
+    doc = extract("Finnish Prime Minister Matti Virtanen went on, “Our industry has done "
+                  "nothing to deserve these tariffs.”")
+    (quote,) = _direct(doc)
+    assert quote.speaker == actor_named(doc, "Matti Virtanen").id
+
+
 def test_we_inside_a_quote_is_the_speaker(extract):
     doc = extract("“We oppose unilateral sanctions,” China's Foreign Minister, Wang Yi, said.")
     wang = actor_named(doc, "Wang Yi")

@@ -130,7 +130,9 @@ class QuoteFinder:
             start, end = group[0].start, group[-1].end
             speaker = self._speaker(cue, actors) if cue is not None else None
             cue_text = _cue_text(cue) if cue is not None else None
-            if cue is None and previous is not None and "\n\n" not in text[previous.end:start]:
+            if cue is None and previous is not None and (
+                    "\n\n" not in text[previous.end:start] or
+                    _next_paragraph(text, previous.end, start)):
                 speaker, cue_text = previous.speaker, None
             quote = Quote(text[start:end], start, end, "direct", speaker, cue_text,
                           [(p.start, p.end) for p in group])
@@ -188,12 +190,15 @@ class QuoteFinder:
             before_start = _clause_start(text, len(colon) - 1, pieces)
         lead = _tokens_in(doc, before_start, first.start - 1)
         before = self._speech_verb(lead, last=True)
-        if before is None and text[:first.start - 1].rstrip().endswith(":"):
-            # "She went on:", "Mook agreed:", "He released a statement:": a clause that
-            # introduces the quote with a colon names its speaker, whatever its verb
-            before = next((t for t in reversed(lead) if t.pos_ in ("VERB", "AUX") and any(
-                c.dep_ == "nsubj" for c in t.children)), None)
+        if before is None and text[:first.start - 1].rstrip().endswith((":", ",")):
+            # "She went on:", "Mook agreed:", "He continued, “...”": a clause that
+            # introduces the quote with a colon or comma names its speaker, whatever its verb
+            before = _clause_verb(lead, last=True)
         quoted = text[first.start:last.end].rstrip()
+        if after is None and quoted.endswith(","):
+            # “...,” beamed Jane Doe. / “...,” the statement read.: the clause that a
+            # quote ending in a comma runs into is its attribution, whatever its verb
+            after = _clause_verb(_tokens_in(doc, last.end + 1, after_end))
         nxt = text[last.end + 1:last.end + 3].lstrip()[:1]
         # “... partnership.” He added ...: a full stop inside the marks ends the sentence
         ends_sentence = quoted.endswith(".") or (quoted.endswith(("!", "?")) and nxt.isupper())
@@ -274,7 +279,28 @@ class QuoteFinder:
             quotes.append(Quote(content.text, content.start_char, content.end_char, "indirect",
                                 self._speaker(token, actors), _cue_text(token),
                                 [(content.start_char, content.end_char)]))
-        return quotes
+        return _outermost(quotes)
+
+
+def _outermost(quotes: list[Quote]) -> list[Quote]:
+    """Attributions not nested in the content of another one.
+
+    What a source reports is one attribution, whatever verbs it holds ("Lynch said she
+    thinks voters know that ..."): a word belongs to one attribution only, so the verbs
+    inside the content are part of what was said, not new quotes.
+    """
+    return [q for q in quotes if not any(
+        o is not q and o.start <= q.start and q.end <= o.end and o.end - o.start > q.end - q.start
+        for o in quotes)]
+
+
+def _clause_verb(tokens: list[Token], last: bool = False) -> Token | None:
+    """The first (or last) verb among ``tokens`` that has its own subject."""
+    found = [t for t in tokens if t.pos_ in ("VERB", "AUX") and any(
+        c.dep_ in ("nsubj", "nsubjpass") for c in t.children)]
+    if not found:
+        return None
+    return found[-1] if last else found[0]
 
 
 def _has_source(verb: Token, actors: ResolvedActors) -> bool:
@@ -328,6 +354,22 @@ ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gov", "Gen", "Lt", "Col
                  "Mt", "Ft", "No", "vs", "Jan", "Feb", "Aug", "Sept", "Oct", "Nov", "Dec")
 _NOT_AFTER = "".join(rf"(?<!\b{a})" for a in ABBREVIATIONS) + r"(?<!\b[A-Z])"
 _SENTENCE_END = re.compile(rf"{_NOT_AFTER}[.!?]\s|\n")
+
+
+def _next_paragraph(text: str, previous_end: int, start: int) -> bool:
+    """A quote opening the paragraph right after one that ends with a quote and its cue.
+
+    “A,” he said.\\n\\n“B.”: news style starts a paragraph with the same speaker's next
+    words and names no one again; another speaker would be named.
+    """
+    gap = text[previous_end:start]
+    if gap.count("\n\n") != 1:
+        return False
+    before, after = gap.split("\n\n")
+    before = before.strip()
+    if after.strip() not in OPENERS or len(before) > MAX_ATTRIBUTION:
+        return False
+    return not _SENTENCE_END.search(before[:-1] if before[-1:] in ".!?" else before)
 
 
 def _clause_end(text: str, start: int, pieces: list[_Piece]) -> int:
