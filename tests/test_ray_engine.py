@@ -8,7 +8,6 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from conftest import EXAMPLES
@@ -19,7 +18,7 @@ from detente.schema import Article
 from detente.store import Store
 from detente.store.parts import complete_parts, staging_dir, write_part
 from detente.store.rows import RowBuffer
-from detente.store.schema import ARTICLE_TABLES, SUMMARY_TABLES
+from test_ingest import table_contents
 
 ray = pytest.importorskip("ray")
 
@@ -54,23 +53,6 @@ def sample(tmp_path: Path) -> list[str]:
     return [str(EXAMPLES), str(generated)]
 
 
-def table_contents(db: Path) -> dict[str, list[tuple]]:
-    """Every row of every table (the happenings summary too) in a fixed order, without the
-    ingest timestamps."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        out = {}
-        for table in ARTICLE_TABLES:
-            columns = "* EXCLUDE (ingested_at)" if table == "articles" else "*"
-            out[table] = con.execute(f"SELECT {columns} FROM {table} ORDER BY ALL").fetchall()
-        for table in SUMMARY_TABLES:  # sums in another order may differ in the last bits
-            columns = ("* REPLACE (round(goldstein, 6) AS goldstein, round(goldstein_fwd, 6) "
-                       "AS goldstein_fwd, round(goldstein_back, 6) AS goldstein_back)"
-                       if table == "happenings" else "*")
-            out[table] = con.execute(f"SELECT {columns} FROM {table} ORDER BY ALL").fetchall()
-        return out
-    finally:
-        con.close()
 
 
 def test_ray_with_two_workers_stores_the_same_rows_as_the_local_engine(

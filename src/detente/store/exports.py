@@ -52,7 +52,6 @@ CSV_TABLES = ("dyads", "events", "articles", "actors", "quotes", "stances", "ent
 ORDER = {"articles": "id", "dyads": "article_id, event_n, source_actor, target_actor"}
 # Rows dated in a range: the event date for events and dyads, the article date for the rest.
 RANGE_FILTER = _DATE_FILTER.format(col="date")
-_range = _dates
 
 
 @contextmanager
@@ -173,7 +172,7 @@ def parquet(store: Store, directory: str | Path, start: str | date | None = None
     root = Path(directory)
     root.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    params = _range(start, end)
+    params = _dates(start, end)
     for table in reversed(ARTICLE_TABLES):
         where = f"WHERE {RANGE_FILTER}" if start or end else ""
         relation = store.con.sql(f"SELECT *, year(date) AS year, month(date) AS month "
@@ -200,7 +199,7 @@ def csv(store: Store, path: str | Path, table: str = "dyads", start: str | date 
         raise QueryError(f"no table {table!r}; choose one of {', '.join(CSV_TABLES)}")
     order = ORDER.get(table, "article_id, n")
     cursor = store.con.execute(f"SELECT * FROM {table} WHERE {RANGE_FILTER} ORDER BY {order}",
-                               _range(start, end))
+                               _dates(start, end))
     columns = [d[0] for d in cursor.description]
     written = 0
 
