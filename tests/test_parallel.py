@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from conftest import EXAMPLES
@@ -19,7 +20,7 @@ from detente.ingest.ingest import ingest
 from detente.ingest.readers import BadRecord, read_paths
 from detente.parallel import PipelinePool, PipelineSpec, WorkerError, resolve_jobs
 from detente.schema import Article
-from detente.store import Store
+from detente.store import Store, StoreError
 from test_ingest import children, example_records, gone, table_contents
 
 DETENTE = [sys.executable, "-m", "detente.cli"]
@@ -59,6 +60,29 @@ def test_an_ingest_with_a_pool_stores_the_rows_of_one_process(tmp_path: Path, po
             report = ingest([str(EXAMPLES)], store, extractor, batch_size=2, commit_every=3)
         assert (report.new, report.skipped) == (12, [])
     assert table_contents(tmp_path / "two.duckdb") == table_contents(tmp_path / "one.duckdb")
+
+
+def test_rows_from_the_workers_follow_the_write_rules(tmp_path: Path, pool, pipeline):
+    articles = good([str(EXAMPLES)])[:4]
+    chunks = list(pool.extract_rows(articles, batch_size=3))
+    assert [c["articles"].column("id").to_pylist() for c in chunks] == \
+        [[a.id for a in articles[:3]], [articles[3].id]]
+    with Store(tmp_path / "rows.duckdb") as store:
+        store.write_many(list(pipeline.extract_many(articles[:2])))
+        stamps = "SELECT id, ingested_at FROM articles ORDER BY id"
+        before = store.con.execute(stamps).fetchall()
+        result = store.write_tables(chunks[0])
+        # the two stored unchanged are left as they are, the third is new
+        assert (result.new, result.replaced, result.unchanged) == (1, 0, 2)
+        assert [r for r in store.con.execute(stamps).fetchall() if r[0] in dict(before)] == before
+        again = store.write_tables(chunks[0], force=True)
+        assert (again.new, again.replaced, again.unchanged) == (0, 3, 0)
+        assert store.counts()["articles"] == 3
+        with pytest.raises(StoreError, match="twice"):
+            store.write_tables({name: pa.concat_tables([t, t]) for name, t in chunks[1].items()})
+    with Store(tmp_path / "docs.duckdb") as store:
+        store.write_many(list(pipeline.extract_many(articles[:3])))
+    assert table_contents(tmp_path / "rows.duckdb") == table_contents(tmp_path / "docs.duckdb")
 
 
 def test_jobs_0_is_one_per_core():

@@ -32,6 +32,7 @@ import time
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from detente.errors import DetenteError
@@ -40,10 +41,14 @@ from detente.schema import Article, Document
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
+    import pyarrow as pa
+
     from detente.pipeline import Pipeline
 
-# Chunks queued per worker beyond the one it is working on.
-QUEUED_PER_WORKER = 1
+# Chunks queued per worker beyond the one it is working on. The results come back in input
+# order, so a worker that finishes early waits for a slower one only when all of these are
+# done: two keeps both cores busy through the usual spread of chunk times.
+QUEUED_PER_WORKER = 2
 _POLL_SECONDS = 0.5
 
 
@@ -139,7 +144,8 @@ def _describe(err: BaseException) -> tuple[bool, str]:
 
 
 def _work(spec: PipelineSpec, index: int, tasks: Any, results: Any) -> None:
-    """A worker's life: build the pipeline, then chunks of articles in, Documents out."""
+    """A worker's life: build the pipeline, then chunks of articles in, Documents (or the
+    store's rows of them, as Arrow tables) out."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent()
     if index > 0:  # the first worker alone reports dictionary warnings: once, not N times
@@ -155,13 +161,19 @@ def _work(spec: PipelineSpec, index: int, tasks: Any, results: Any) -> None:
         task = tasks.get()
         if task is None:
             return
-        run, seq, articles, batch_size = task
+        run, seq, articles, batch_size, as_rows = task
         try:
-            documents = list(pipeline.extract_many(articles, batch_size=batch_size))
+            documents = pipeline.extract_many(articles, batch_size=batch_size)
+            if as_rows:
+                from detente.store.rows import document_tables
+
+                payload: Any = document_tables(documents, datetime.now())
+            else:
+                payload = list(documents)
         except BaseException as err:  # reported, and the next chunk taken
             results.put(("failed", run, seq, _describe(err)))
             continue
-        results.put(("done", run, seq, documents))
+        results.put(("done", run, seq, payload))
 
 
 # ---- the pool --------------------------------------------------------------------------------
@@ -229,8 +241,8 @@ class PipelinePool:
         while self._ready < len(self._workers):
             self._receive(None)
 
-    def _receive(self, run: int | None) -> tuple[int, list[Document]]:
-        """The next finished chunk of ``run``: (sequence number, Documents)."""
+    def _receive(self, run: int | None) -> tuple[int, Any]:
+        """The next finished chunk of ``run``: (sequence number, what the worker made)."""
         while True:
             try:
                 kind, tag, seq, payload = self._results.get(timeout=_POLL_SECONDS)
@@ -274,6 +286,19 @@ class PipelinePool:
     def extract_many(self, articles: Iterable[Article],
                      batch_size: int = 32) -> Iterator[Document]:
         """Documents for ``articles`` in input order, extracted by the workers."""
+        for documents in self._chunks(articles, batch_size, as_rows=False):
+            yield from documents
+
+    def extract_rows(self, articles: Iterable[Article],
+                     batch_size: int = 32) -> Iterator[dict[str, pa.Table]]:
+        """The store's rows of ``articles`` (see :func:`detente.store.rows.document_tables`),
+        one set of tables per chunk of ``batch_size`` articles, in input order. The workers
+        build the rows, so this process only writes them: what ``ingest --jobs N`` uses."""
+        yield from self._chunks(articles, batch_size, as_rows=True)
+
+    def _chunks(self, articles: Iterable[Article], batch_size: int,
+                as_rows: bool) -> Iterator[Any]:
+        """What the workers made of each chunk of ``batch_size`` articles, in input order."""
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if self._broken is not None:
@@ -281,7 +306,7 @@ class PipelinePool:
         run = next(self._runs)
         source = iter(articles)
         depth = self.jobs * (1 + QUEUED_PER_WORKER)
-        finished: dict[int, list[Document]] = {}
+        finished: dict[int, Any] = {}
         sent = received = 0
         exhausted = False
         while True:
@@ -292,14 +317,14 @@ class PipelinePool:
                     break
                 if len(self._workers) < min(self.jobs, sent + 1):
                     self._spawn()
-                self._tasks.put((run, sent, chunk, batch_size))
+                self._tasks.put((run, sent, chunk, batch_size, as_rows))
                 sent += 1
             if received == sent:
                 return
             while received not in finished:
-                seq, documents = self._receive(run)
-                finished[seq] = documents
-            yield from finished.pop(received)
+                seq, payload = self._receive(run)
+                finished[seq] = payload
+            yield finished.pop(received)
             received += 1
 
     def close(self, wait: bool = True) -> None:

@@ -32,10 +32,13 @@ from detente.ingest.readers import (
     _is_jsonl,
     read_path,
 )
+from detente.parallel import PipelinePool
 from detente.schema import Article, Document
 from detente.store.rows import content_hash
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from detente.parallel import Extractor
     from detente.store.store import Store, WriteResult
 
@@ -171,7 +174,7 @@ def pending_articles(paths: Iterable[str], stored: dict[str, str], report: Inges
 
 
 class _Writer:
-    """Stores groups of Documents in a thread of its own, one transaction a group.
+    """Stores groups of articles in a thread of its own, one transaction a group.
 
     DuckDB releases the GIL while it executes, so the writes overlap the extraction. One
     group at a time: :meth:`submit` first waits for the group before it, so what is not
@@ -187,14 +190,28 @@ class _Writer:
         self._count = 0
 
     def submit(self, documents: list[Document]) -> None:
+        """Store Documents (extracted in this process)."""
+        self._submit(self.store.write_many, documents, len(documents))
+
+    def submit_tables(self, groups: list[dict[str, pa.Table]]) -> None:
+        """Store rows a worker made (:meth:`PipelinePool.extract_rows`), several chunks as
+        one group."""
+        import pyarrow as pa
+
+        if not groups:
+            return
+        tables = groups[0] if len(groups) == 1 else {
+            name: pa.concat_tables([g[name] for g in groups]) for name in groups[0]}
+        self._submit(self.store.write_tables, tables, tables["articles"].num_rows)
+
+    def _submit(self, write: Callable[..., WriteResult], rows: Any, count: int) -> None:
         self.wait()
-        if not documents:
+        if not count:
             return
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="detente-writer")
-        self._pending = self._executor.submit(self.store.write_many, documents,
-                                              force=self.force)
-        self._count = len(documents)
+        self._pending = self._executor.submit(write, rows, force=self.force)
+        self._count = count
 
     def poll(self) -> None:
         """Count the last write if it is done (keeps the progress bar current)."""
@@ -212,6 +229,39 @@ class _Writer:
     def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
+
+
+def _write_documents(documents: Iterable[Document], writer: _Writer, commit_every: int,
+                     commit_seconds: float) -> None:
+    """Hand ``documents`` to the writer in groups of ``commit_every`` (or ``commit_seconds``)."""
+    buffer: list[Document] = []
+    last_commit = time.perf_counter()
+    for document in documents:
+        buffer.append(document)
+        writer.poll()
+        if len(buffer) >= commit_every or time.perf_counter() - last_commit >= commit_seconds:
+            writer.submit(buffer)
+            buffer = []
+            last_commit = time.perf_counter()
+    writer.submit(buffer)
+
+
+def _write_rows(chunks: Iterable[dict[str, pa.Table]], writer: _Writer, commit_every: int,
+                commit_seconds: float) -> None:
+    """Hand the workers' rows to the writer, whole chunks grouped up to ``commit_every``
+    articles (or ``commit_seconds``)."""
+    groups: list[dict[str, pa.Table]] = []
+    count = 0
+    last_commit = time.perf_counter()
+    for tables in chunks:
+        groups.append(tables)
+        count += tables["articles"].num_rows
+        writer.poll()
+        if count >= commit_every or time.perf_counter() - last_commit >= commit_seconds:
+            writer.submit_tables(groups)
+            groups, count = [], 0
+            last_commit = time.perf_counter()
+    writer.submit_tables(groups)
 
 
 def _writer_threads(store: Store, threads: int) -> int:
@@ -258,18 +308,14 @@ def ingest(paths: Iterable[str], store: Store,
         if first is None:
             return report
         extractor = pipeline() if callable(pipeline) else pipeline
-        buffer: list[Document] = []
-        last_commit = time.perf_counter()
-        for document in extractor.extract_many(chain([first], todo),
-                                               batch_size=batch_size):
-            buffer.append(document)
-            writer.poll()
-            if (len(buffer) >= commit_every
-                    or time.perf_counter() - last_commit >= commit_seconds):
-                writer.submit(buffer)
-                buffer = []
-                last_commit = time.perf_counter()
-        writer.submit(buffer)
+        articles = chain([first], todo)
+        if isinstance(extractor, PipelinePool):
+            # the workers build the rows: this process reads, and writes what comes back
+            _write_rows(extractor.extract_rows(articles, batch_size=batch_size), writer,
+                        commit_every, commit_seconds)
+        else:
+            _write_documents(extractor.extract_many(articles, batch_size=batch_size),
+                             writer, commit_every, commit_seconds)
         writer.wait()
     except KeyboardInterrupt:
         report.interrupted = True

@@ -3,8 +3,8 @@
 The driver (this process) reads the inputs and decides what needs extracting exactly as the
 local engine does (:func:`detente.ingest.ingest.pending_articles`). Batches of articles go to
 Ray actors, each holding one loaded :class:`~detente.pipeline.Pipeline`; an actor turns its
-batch into the store's rows (:class:`detente.store.rows.RowBuffer`, the code the local engine
-writes with) and sends them back as Arrow tables. The driver writes each batch as a Parquet
+batch into the store's rows (:func:`detente.store.rows.document_tables`, the code every write
+goes through) and sends them back as Arrow tables. The driver writes each batch as a Parquet
 part beside the store (:mod:`detente.store.parts`), stores the part in one transaction with
 the usual rules (same content hash: left alone; another hash: replaced) and deletes it.
 
@@ -71,13 +71,10 @@ class ExtractionWorker:
 
     def extract(self, articles: list[Article], batch_size: int) -> dict[str, pa.Table]:
         """The store rows of ``articles``: one Arrow table per store table."""
-        from detente.store.rows import RowBuffer
+        from detente.store.rows import document_tables
 
-        buffer = RowBuffer()
-        now = datetime.now()
-        for document in self.pipeline.extract_many(articles, batch_size=batch_size):
-            buffer.add(document, now)
-        return buffer.tables()
+        return document_tables(self.pipeline.extract_many(articles, batch_size=batch_size),
+                               datetime.now())
 
 
 def connect(address: str | None, workers: int | None) -> tuple[Any, int, bool]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import date as Date
 from datetime import datetime
 from typing import Any
@@ -222,6 +223,15 @@ class RowBuffer:
                for name, schema in SCHEMAS.items()}
         self._reset()
         return out
+
+
+def document_tables(documents: Iterable[Document],
+                    ingested_at: datetime) -> dict[str, pa.Table]:
+    """The store's rows of ``documents``: one Arrow table per store table."""
+    buffer = RowBuffer()
+    for document in documents:
+        buffer.add(document, ingested_at)
+    return buffer.tables()
 
 
 # ---- back from rows to a Document ---------------------------------------------------------

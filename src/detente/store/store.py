@@ -20,6 +20,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from detente.analysis import queries
 from detente.analysis.result import (
     ActorRanking,
@@ -32,7 +34,7 @@ from detente.analysis.result import (
 )
 from detente.errors import DetenteError
 from detente.schema import Document
-from detente.store.rows import RowBuffer, content_hash, document_from_rows
+from detente.store.rows import content_hash, document_from_rows, document_tables
 from detente.store.schema import (
     ARTICLE_TABLES,
     EVENT_SIDES_SELECT,
@@ -183,14 +185,36 @@ class Store:
             [(d.article.id, content_hash(d.article)) for d in docs], force)
         if not keep:
             return result
-        buffer = RowBuffer()
-        now = datetime.now()
         for i in keep:
-            buffer.add(docs[i], now)
             result.events += len(docs[i].events)
             result.quotes += len(docs[i].quotes)
-        tables = buffer.tables()
+        tables = document_tables((docs[i] for i in keep), datetime.now())
+        self._replace(replace, [docs[i].article.id for i in keep], self._inserter(tables))
+        return result
 
+    def write_tables(self, tables: dict[str, pa.Table], force: bool = False) -> WriteResult:
+        """Store rows made by :func:`detente.store.rows.document_tables` (in a worker
+        process) in one transaction, by the rules of :meth:`write_many`."""
+        articles = tables["articles"].select(["id", "content_hash", "n_events", "n_quotes"])
+        rows = list(zip(*(articles.column(i).to_pylist() for i in range(4)), strict=True))
+        if len({r[0] for r in rows}) < len(rows):
+            raise StoreError("the same article id appears twice in one write; give each "
+                             "article its own id")
+        ids, replace, result = self._plan_stored(rows, force)
+        if not ids:
+            return result
+        if len(ids) < len(rows):
+            import pyarrow.compute as pc
+
+            wanted = pa.array(ids)
+            tables = {name: table.filter(pc.is_in(
+                          table.column("id" if name == "articles" else "article_id"), wanted))
+                      for name, table in tables.items()}
+        self._replace(replace, ids, self._inserter(tables))
+        return result
+
+    def _inserter(self, tables: dict[str, pa.Table]) -> Callable[[str], None]:
+        """Inserts a table's rows from ``tables`` (Arrow, read in place by DuckDB)."""
         def insert(table: str) -> None:
             rows = tables[table]
             if rows.num_rows:
@@ -200,8 +224,7 @@ class Store:
                 finally:
                     self.con.unregister("_detente_rows")
 
-        self._replace(replace, [docs[i].article.id for i in keep], insert)
-        return result
+        return insert
 
     def write_part(self, part: str | Path, force: bool = False) -> WriteResult:
         """Store one Parquet part (see :mod:`detente.store.parts`) in one transaction.
@@ -215,12 +238,9 @@ class Store:
         rows = self.con.execute(
             "SELECT id, content_hash, n_events, n_quotes FROM read_parquet($path)",
             {"path": str(table_file(part, "articles"))}).fetchall()
-        keep, replace, result = self._plan([(r[0], r[1]) for r in rows], force)
-        if not keep:
+        ids, replace, result = self._plan_stored(rows, force)
+        if not ids:
             return result
-        ids = [rows[i][0] for i in keep]
-        result.events = sum(rows[i][2] for i in keep)
-        result.quotes = sum(rows[i][3] for i in keep)
 
         def insert(table: str) -> None:
             key = "id" if table == "articles" else "article_id"
@@ -230,6 +250,15 @@ class Store:
 
         self._replace(replace, ids, insert)
         return result
+
+    def _plan_stored(self, rows: list[tuple[Any, ...]],
+                     force: bool) -> tuple[list[str], list[str], WriteResult]:
+        """:meth:`_plan` for articles rows (id, content hash, n_events, n_quotes): the ids to
+        write, the stored ids they replace, and the counts."""
+        keep, replace, result = self._plan([(r[0], r[1]) for r in rows], force)
+        result.events = sum(rows[i][2] for i in keep)
+        result.quotes = sum(rows[i][3] for i in keep)
+        return [rows[i][0] for i in keep], replace, result
 
     def _plan(self, articles: list[tuple[str, str]],
               force: bool) -> tuple[list[int], list[str], WriteResult]:
@@ -330,9 +359,10 @@ class Store:
 
     def _touch_start(self) -> None:
         """An empty list of touched (pair, day) keys, in this connection's temporary schema."""
-        self.con.execute("CREATE TEMP TABLE IF NOT EXISTS _detente_touched "
+        # made anew for each write: a temporary table that is emptied and filled again keeps
+        # the memory of every transaction's rows until the connection closes
+        self.con.execute("CREATE OR REPLACE TEMP TABLE _detente_touched "
                          "(lo VARCHAR, hi VARCHAR, day DATE)")
-        self.con.execute("DELETE FROM _detente_touched")
 
     def _touch(self, article_ids: list[str]) -> None:
         """Note the (pair, day) keys of the stored dyads of ``article_ids``."""
