@@ -359,10 +359,9 @@ class Store:
 
     def _touch_start(self) -> None:
         """An empty list of touched (pair, day) keys, in this connection's temporary schema."""
-        # made anew for each write: a temporary table that is emptied and filled again keeps
-        # the memory of every transaction's rows until the connection closes
-        self.con.execute("CREATE OR REPLACE TEMP TABLE _detente_touched "
+        self.con.execute("CREATE TEMP TABLE IF NOT EXISTS _detente_touched "
                          "(lo VARCHAR, hi VARCHAR, day DATE)")
+        self.con.execute("DELETE FROM _detente_touched")
 
     def _touch(self, article_ids: list[str]) -> None:
         """Note the (pair, day) keys of the stored dyads of ``article_ids``."""
