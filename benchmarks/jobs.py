@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/jobs.py run ../shared/corpus/reuters21578.jsonl.gz --limit 2000 \\
         --jobs 2
     .venv/bin/python benchmarks/jobs.py nprocess ../shared/corpus/reuters21578.jsonl.gz --limit 500
+    .venv/bin/python benchmarks/jobs.py memory ../shared/corpus/reuters21578.jsonl.gz --every 2000
 
 ``speed`` ingests the first ``--limit`` good articles into a fresh store once per value of
 ``--jobs`` (default 1 then 2), in this process, with the pipeline (or the pool's workers)
@@ -17,6 +18,11 @@ included) on the corpus (or its first ``--limit`` good articles) and polls /proc
 for the resident memory of the whole process tree (the ingest, its workers and helpers):
 it prints the wall time, the peak of the tree's summed RSS and PSS (PSS counts shared pages
 once), the peak of any one process, and the tree's RSS at the end of each quarter of the run.
+
+``memory`` ingests in this process (``--jobs 1``) and, every ``--every`` articles, prints
+where the memory is: the RSS now and its peak so far (polled every 0.1 s), glibc's main heap
+(in use and free-but-kept), DuckDB's own accounting (``duckdb_memory()``), and the spaCy
+vocabulary (lexemes, strings): what grows with the corpus and what does not.
 
 ``nprocess`` compares, on bare extraction (no store), the pool of ``--jobs`` workers with
 spaCy's own ``nlp.pipe(n_process=...)``, which parses in worker processes and runs the rest
@@ -38,6 +44,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 from detente.ingest.ingest import ingest
 from detente.ingest.readers import BadRecord, read_paths
@@ -253,6 +260,63 @@ def run(args: argparse.Namespace) -> None:
         print(f"store             {db.stat().st_size / mb:.1f} MB")
 
 
+def memory(args: argparse.Namespace) -> None:
+    import ctypes
+    import threading
+
+    from detente.pipeline import get_pipeline
+
+    class MallInfo(ctypes.Structure):
+        _fields_: ClassVar = [(name, ctypes.c_size_t) for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+            "fordblks", "keepcost")]
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = MallInfo
+    except (OSError, AttributeError):
+        libc = None  # not glibc: no heap figures
+    pipeline = get_pipeline()
+    me = os.getpid()
+    peak = [rss(me)]
+
+    def poll() -> None:
+        while True:
+            peak[0] = max(peak[0], rss(me))
+            time.sleep(0.1)
+
+    threading.Thread(target=poll, daemon=True).start()
+    mb = 2**20
+    print(f"before: {load()}")
+    print("articles  RSS  peak  heap used/free  DuckDB (MB by tag)  lexemes  strings  seconds")
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "m.duckdb") as store:
+        done, shown = [0], [0]
+        started = time.perf_counter()
+
+        def show(count: int) -> None:
+            done[0] += count
+            if done[0] < shown[0] + args.every:
+                return
+            shown[0] = done[0]
+            heap = "-"
+            if libc is not None:
+                info = libc.mallinfo2()
+                heap = f"{info.uordblks // mb}/{info.fordblks // mb}"
+            duck = ", ".join(f"{tag} {size}" for tag, size in store.con.execute(
+                "SELECT tag, memory_usage_bytes // 1048576 FROM duckdb_memory() "
+                "WHERE memory_usage_bytes >= 1048576 ORDER BY tag").fetchall())
+            print(f"{done[0]:>8}  {rss(me) // mb:>3}  {peak[0] // mb:>4}  {heap:>14}  {duck}  "
+                  f"{len(pipeline.nlp.vocab)}  {len(pipeline.nlp.vocab.strings)}  "
+                  f"{time.perf_counter() - started:.0f}", flush=True)
+
+        inputs = args.paths
+        if args.limit:
+            inputs, _ = sample(args.paths, args.limit, tmp)
+        report = ingest(inputs, store, pipeline, on_progress=show)
+    print(report.summary())
+    print(f"peak RSS {peak[0] // mb} MB; after: {load()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -272,8 +336,12 @@ def main() -> None:
     whole.add_argument("--limit", type=int, default=None)
     whole.add_argument("--jobs", type=int, default=1)
     whole.add_argument("--batch-size", type=int, default=32)
+    anatomy = sub.add_parser("memory", help="where the memory of an ingest goes")
+    anatomy.add_argument("paths", nargs="+")
+    anatomy.add_argument("--limit", type=int, default=None)
+    anatomy.add_argument("--every", type=int, default=2000)
     args = parser.parse_args()
-    {"speed": speed, "nprocess": nprocess, "run": run}[args.mode](args)
+    {"speed": speed, "nprocess": nprocess, "run": run, "memory": memory}[args.mode](args)
 
 
 if __name__ == "__main__":
