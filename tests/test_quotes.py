@@ -204,3 +204,51 @@ def test_a_clause_ending_in_a_colon_introduces_its_subject_s_quote(extract):
                   "“We will defend every rock of this country.”")
     (quote,) = _direct(doc)
     assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def _indirect(doc):
+    return [q for q in doc.quotes if q.kind == "indirect"]
+
+
+def test_a_cue_inside_the_clause_it_reports_gives_two_pieces(extract):
+    text = ("Greek Defence Minister Nikos Pappas visited the island. The talks, Pappas said, "
+            "will resume in the spring.")
+    doc = extract(text)
+    (quote,) = _indirect(doc)
+    assert [text[s:e] for s, e in quote.segments] == ["The talks", "will resume in the spring"]
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_a_named_object_of_a_stance_verb_is_what_was_backed(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas endorsed Kostas Laskaris on Monday.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "Kostas Laskaris"
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_the_person_addressed_is_not_what_was_said(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas told Kostas Laskaris on Monday.")
+    assert not _indirect(doc)
+
+
+def test_a_noun_subject_is_a_source(extract):
+    doc = extract("Several analysts criticized the new budget plan on Monday.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "the new budget plan"
+
+
+def test_a_passive_reporting_verb_attributes_its_whole_clause(extract):
+    doc = extract("The finance minister is expected to present the budget on Friday.")
+    (quote,) = _indirect(doc)
+    assert quote.text.startswith("The finance minister is expected to present the budget")
+
+
+def test_a_verb_of_appearance_with_a_complement_attributes_its_clause(extract):
+    doc = extract("The ruling coalition seemed to be losing support in the north.")
+    (quote,) = _indirect(doc)
+    assert quote.text.startswith("The ruling coalition seemed to be losing support")
+
+
+def test_appearing_somewhere_is_not_an_attribution(extract):
+    doc = extract("The foreign minister appeared on television in Athens on Tuesday.")
+    assert not _indirect(doc)

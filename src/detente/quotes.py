@@ -90,6 +90,8 @@ class QuoteFinder:
     def __init__(self) -> None:
         self.verbs = speech_verbs()
         self.clause_verbs = self.verbs | attribution_verbs()
+        self.addressee_verbs = word_list("addressee_verbs.txt")
+        self.appearance_verbs = word_list("appearance_verbs.txt")
 
     def find(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
         """All quotes of ``doc`` in text order; I/we inside a direct quote name its speaker."""
@@ -215,7 +217,9 @@ class QuoteFinder:
         return found[-1] if last else found[0]
 
     @staticmethod
-    def _speaker(cue: Token, actors: ResolvedActors) -> str | None:
+    def _speaker(cue: Token, actors: ResolvedActors, describe: bool = True) -> str | None:
+        """The actor who spoke: the cue's subject (or "according to X"). With ``describe``,
+        a subject the dictionaries do not know becomes a described actor ("his friend")."""
         if cue.lower_ == "according":
             candidates = [p for c in cue.children if c.dep_ == "prep" for p in c.children
                           if p.dep_ == "pobj"]
@@ -235,7 +239,7 @@ class QuoteFinder:
                 if child.dep_ in ("poss", "appos") and actors.at(child):
                     return actors.at(child)[0]
         for subject in candidates:
-            if subject.pos_ in ("NOUN", "PROPN"):
+            if describe and subject.pos_ in ("NOUN", "PROPN"):
                 return actors.describe(subject)  # "his friend told the website"
         return None
 
@@ -248,13 +252,37 @@ class QuoteFinder:
             if _within(token.idx, inside):
                 continue
             content: Span | None = None
-            if token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB":
+            pieces: list[Span] = []
+            short_ok = False
+            # the speaker is described as a new actor only where a clause was reported
+            # ("his friend said that ..."): a described subject is also an actor for the
+            # event stage, and "Thousands of protesters demanded reforms" is an event
+            describe = True
+            if token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB" and \
+                    token.dep_ == "parataxis" and token.head.pos_ in ("VERB", "AUX") and \
+                    any(c.dep_ == "nsubj" for c in token.children) and \
+                    not any(c.dep_ == "ccomp" for c in token.children):
+                # "The closures, he said, involved public courses": the cue interrupts the
+                # clause it reports, which is its head
+                pieces = _runs(token.head, token)
+                content = doc[pieces[0].start:pieces[-1].end] if pieces else None
+            elif _reports_clause(token, self.clause_verbs, self.appearance_verbs):
+                # "Trump is expected to unveil an ad", "The team appeared paralyzed": the
+                # attribution covers the whole clause, its subject included
+                content = _content_span(token)
+                describe = False
+            elif token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB":
                 comps = [c for c in token.children if c.dep_ == "ccomp"]
                 if not comps and _has_source(token, actors):
+                    describe = _has_named_source(token, actors)
                     # "criticized the plan", "denied the allegations": the object is the
                     # content; not the person addressed ("told reporters")
+                    # "endorsed Trump", "criticized Clinton": the one named is the content,
+                    # unless the verb addresses its object ("told reporters")
+                    addressed = token.lemma_.lower() in self.addressee_verbs
                     comps = [c for c in token.children if c.dep_ in ("dobj", "xcomp") and
-                             c.pos_ in ("NOUN", "PROPN", "VERB") and not actors.at(c)]
+                             c.pos_ in ("NOUN", "PROPN", "VERB") and
+                             not (addressed and actors.at(c))]
                     # "called for a ceasefire", "warned of a crisis", "talked about jobs"
                     comps = comps or [p for c in token.children if c.dep_ == "prep" and
                                       c.lower_ in CONTENT_PREPS for p in c.children
@@ -262,6 +290,8 @@ class QuoteFinder:
                                       and not _is_measure(p)]
                 if comps:
                     content = _content_span(comps[0])
+                    # a named object is content however short ("endorsed Trump")
+                    short_ok = comps[0].dep_ != "ccomp" and comps[0].pos_ in ("NOUN", "PROPN")
             elif token.lower_ == "according" and token.head.pos_ in ("VERB", "AUX"):
                 clause = token.head
                 words = [t for t in clause.subtree if not (token.left_edge.i <= t.i <=
@@ -272,13 +302,13 @@ class QuoteFinder:
                     words.pop()
                 if words:
                     content = doc[words[0].i:words[-1].i + 1]
-            if content is None or len(content) < 3:
+            if content is None or (len(content) < 3 and not short_ok):
                 continue
             if any(_within(t.idx, inside) for t in (content[0], content[-1])):
                 continue
             quotes.append(Quote(content.text, content.start_char, content.end_char, "indirect",
-                                self._speaker(token, actors), _cue_text(token),
-                                [(content.start_char, content.end_char)]))
+                                self._speaker(token, actors, describe), _cue_text(token),
+                                [(p.start_char, p.end_char) for p in pieces or [content]]))
         return _outermost(quotes)
 
 
@@ -304,9 +334,12 @@ def _clause_verb(tokens: list[Token], last: bool = False) -> Token | None:
 
 
 def _has_source(verb: Token, actors: ResolvedActors) -> bool:
-    """The verb's subject names someone (an actor or a person pronoun)."""
-    return any(c.dep_ == "nsubj" and (actors.at(c) or c.pos_ in ("PROPN", "PRON"))
-               for c in verb.children)
+    """The verb's subject names someone: an actor, a name, a pronoun or a noun ("critics",
+    "a poll"); a verb without a subject of its own borrows its governing clause's
+    ("..., accusing him of ...", "and praised the plan")."""
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None) or _subject(verb)
+    return subject is not None and (bool(actors.at(subject)) or subject.pos_ in (
+        "PROPN", "PRON", "NOUN"))
 
 
 MEASURES = frozenset({"DATE", "TIME", "QUANTITY", "CARDINAL", "PERCENT", "MONEY", "ORDINAL"})
@@ -315,6 +348,53 @@ MEASURES = frozenset({"DATE", "TIME", "QUANTITY", "CARDINAL", "PERCENT", "MONEY"
 def _is_measure(token: Token) -> bool:
     """A time or an amount ("spoke for 77 minutes", "talked for an hour"), not a topic."""
     return token.ent_type_ in MEASURES or any(c.like_num for c in token.children)
+
+
+def _reports_clause(verb: Token, clause_verbs: frozenset[str],
+                    appearance_verbs: frozenset[str]) -> bool:
+    """A verb that attributes its whole clause: a passive reporting verb with a complement
+    ("is expected to", "was seen as", "were known to") or a verb of appearance with one
+    ("seemed to", "appeared paralyzed", "looks like")."""
+    if verb.pos_ != "VERB" or any(c.dep_ == "ccomp" for c in verb.children):
+        return False
+    lemma = verb.lemma_.lower()
+    deps = {c.dep_ for c in verb.children}
+    if lemma in appearance_verbs:
+        return bool(deps & {"nsubj", "expl"}) and (
+            bool(deps & {"xcomp", "acomp", "attr", "oprd"}) or any(
+                c.dep_ == "prep" and c.lower_ in ("like", "as") for c in verb.children))
+    if lemma in clause_verbs and "nsubjpass" in deps:
+        return "xcomp" in deps or "oprd" in deps or any(
+            c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)
+    return False
+
+
+def _has_named_source(verb: Token, actors: ResolvedActors) -> bool:
+    """The verb's own subject is an actor, a name or a pronoun."""
+    return any(c.dep_ == "nsubj" and (actors.at(c) or c.pos_ in ("PROPN", "PRON"))
+               for c in verb.children)
+
+
+def _runs(head: Token, cue: Token) -> list[Span]:
+    """The words of ``head``'s clause around the interrupting ``cue`` clause, as pieces."""
+    doc = head.doc
+    cut = range(cue.left_edge.i, cue.right_edge.i + 1)
+    runs: list[list[Token]] = [[]]
+    for t in head.subtree:
+        if t.i in cut:
+            if runs[-1]:
+                runs.append([])
+            continue
+        runs[-1].append(t)
+    pieces = []
+    for words in runs:
+        while words and (words[0].is_punct or words[0].is_space):
+            words.pop(0)
+        while words and (words[-1].is_punct or words[-1].is_space):
+            words.pop()
+        if words:
+            pieces.append(doc[words[0].i:words[-1].i + 1])
+    return pieces
 
 
 def _content_span(comp: Token) -> Span | None:
