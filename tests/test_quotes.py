@@ -252,3 +252,22 @@ def test_a_verb_of_appearance_with_a_complement_attributes_its_clause(extract):
 def test_appearing_somewhere_is_not_an_attribution(extract):
     doc = extract("The foreign minister appeared on television in Athens on Tuesday.")
     assert not _indirect(doc)
+
+
+def test_a_speech_noun_reports_its_clause_and_its_possessor_is_the_source(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas visited the island. Pappas's claim that "
+                  "the border was safe did not convince the islanders.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "the border was safe"
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_criticism_of_a_plan_is_an_attribution(extract):
+    doc = extract("The minister faced criticism of the pension reform on Monday.")
+    assert [q.text for q in _indirect(doc)] == ["the pension reform"]
+
+
+def test_a_stance_verb_s_object_is_what_was_expressed(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas expressed concern about the talks.")
+    (quote,) = _indirect(doc)
+    assert quote.text.startswith("concern about the talks")

@@ -92,6 +92,7 @@ class QuoteFinder:
         self.clause_verbs = self.verbs | attribution_verbs()
         self.addressee_verbs = word_list("addressee_verbs.txt")
         self.appearance_verbs = word_list("appearance_verbs.txt")
+        self.speech_nouns = word_list("speech_nouns.txt")
 
     def find(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
         """All quotes of ``doc`` in text order; I/we inside a direct quote name its speaker."""
@@ -223,6 +224,11 @@ class QuoteFinder:
         if cue.lower_ == "according":
             candidates = [p for c in cue.children if c.dep_ == "prep" for p in c.children
                           if p.dep_ == "pobj"]
+        elif cue.pos_ == "NOUN":
+            # "Trump's claim that", "criticism by the senator"
+            candidates = [c for c in cue.children if c.dep_ == "poss"] + [
+                p for c in cue.children if c.dep_ == "prep" and c.lower_ == "by"
+                for p in c.children if p.dep_ == "pobj"]
         else:
             candidates = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")]
             if not candidates:
@@ -269,7 +275,7 @@ class QuoteFinder:
             elif _reports_clause(token, self.clause_verbs, self.appearance_verbs):
                 # "Trump is expected to unveil an ad", "The team appeared paralyzed": the
                 # attribution covers the whole clause, its subject included
-                content = _content_span(token)
+                content = _clause_span(token)
                 describe = False
             elif token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB":
                 comps = [c for c in token.children if c.dep_ == "ccomp"]
@@ -292,6 +298,13 @@ class QuoteFinder:
                     content = _content_span(comps[0])
                     # a named object is content however short ("endorsed Trump")
                     short_ok = comps[0].dep_ != "ccomp" and comps[0].pos_ in ("NOUN", "PROPN")
+            elif token.pos_ == "NOUN" and token.lemma_.lower() in self.speech_nouns:
+                # "his claim that ...", "criticism of the plan", "a pledge to cut taxes"
+                comp = _noun_content(token)
+                if comp is not None:
+                    content = _content_span(comp)
+                    short_ok = comp.pos_ in ("NOUN", "PROPN")
+                    describe = False
             elif token.lower_ == "according" and token.head.pos_ in ("VERB", "AUX"):
                 clause = token.head
                 words = [t for t in clause.subtree if not (token.left_edge.i <= t.i <=
@@ -367,6 +380,36 @@ def _reports_clause(verb: Token, clause_verbs: frozenset[str],
         return "xcomp" in deps or "oprd" in deps or any(
             c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)
     return False
+
+
+NOUN_CONTENT_PREPS = frozenset({"of", "about", "for", "on", "against", "over", "to"})
+
+
+def _noun_content(noun: Token) -> Token | None:
+    """What a speech noun reports: its clause ("the claim that ..."), its infinitive ("a
+    pledge to ...") or its topic ("criticism of the plan"); not a time or an amount."""
+    for child in noun.children:
+        if child.dep_ in ("acl", "ccomp") and child.pos_ in ("VERB", "AUX") and (
+                any(c.dep_ in ("mark", "aux") and c.lower_ in ("that", "to")
+                    for c in child.children)):
+            return child
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in NOUN_CONTENT_PREPS:
+            for obj in child.children:
+                if obj.dep_ in ("pobj", "pcomp") and not _is_measure(obj):
+                    return obj
+    return None
+
+
+def _clause_span(verb: Token) -> Span:
+    """From the verb's subject to the end of its complement: "Trump is expected to speak",
+    without the clauses around it ("While Ramos said ..., he appears uneasy")."""
+    doc = verb.doc
+    subject = next(c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "expl"))
+    comps = [c for c in verb.children if c.dep_ in ("xcomp", "acomp", "attr", "oprd") or (
+        c.dep_ == "prep" and c.lower_ in ("like", "as"))]
+    end = max([c.right_edge.i for c in comps] + [verb.i])
+    return doc[subject.left_edge.i:end + 1]
 
 
 def _has_named_source(verb: Token, actors: ResolvedActors) -> bool:
