@@ -271,3 +271,34 @@ def test_a_stance_verb_s_object_is_what_was_expressed(extract):
     doc = extract("Greek Defence Minister Nikos Pappas expressed concern about the talks.")
     (quote,) = _indirect(doc)
     assert quote.text.startswith("concern about the talks")
+
+
+def test_what_someone_is_called_is_part_of_the_content(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas called the proposal a dangerous gamble.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "the proposal a dangerous gamble"
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_an_attitude_adjective_attributes_its_topic_to_the_subject(extract):
+    doc = extract("Many farmers are worried about the new trade rules.")
+    assert [q.text for q in _indirect(doc)] == ["the new trade rules"]
+
+
+def test_a_passive_stance_verb_with_its_agent(extract):
+    doc = extract("The new budget was criticized by several opposition senators.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "The new budget"
+
+
+def test_a_headline_source_before_a_colon(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas visited the island.\n\nPappas: the "
+                  "border is safe and the talks will go on.")
+    quote = next(q for q in _indirect(doc) if q.cue == ":")
+    assert quote.text == "the border is safe and the talks will go on"
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_a_label_before_a_colon_is_not_a_source(extract):
+    doc = extract("Correction: an earlier version of this story gave the wrong date.")
+    assert not [q for q in _indirect(doc) if q.cue == ":"]

@@ -23,6 +23,9 @@ from detente.schema import Quote
 CONTENT_PREPS = frozenset({"for", "about", "of", "against", "on"})
 OPENERS = {"“": "”", '"': '"', "«": "»", "„": "“"}
 MIN_WORDS = 4
+# the small words a title leaves in lower case ("Thelma and Louise", "State of the Union")
+TITLE_WORDS = frozenset({"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for",
+                         "with", "by", "from"})
 # text between two pieces of one split quote: ", he said, " / ", Wang added. "
 MAX_INTERRUPTION = 80
 # the attribution sentence between two quoted sentences of one speaker:
@@ -79,7 +82,8 @@ def _is_speech(inner: str) -> bool:
     Great Again") capitalises every word.
     """
     words = inner.split()
-    if 0 < len(words) <= 6 and all(w[:1].isupper() or not w[:1].isalpha() for w in words):
+    if 0 < len(words) <= 6 and words[0][:1].isupper() and words[-1][:1].isupper() and all(
+            w[:1].isupper() or not w[:1].isalpha() or w.lower() in TITLE_WORDS for w in words):
         return False
     return len(words) >= MIN_WORDS or (len(words) >= 2 and inner.rstrip()[-1:] in ".,!?")
 
@@ -93,6 +97,7 @@ class QuoteFinder:
         self.addressee_verbs = word_list("addressee_verbs.txt")
         self.appearance_verbs = word_list("appearance_verbs.txt")
         self.speech_nouns = word_list("speech_nouns.txt")
+        self.attitude_adjectives = word_list("attitude_adjectives.txt")
 
     def find(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
         """All quotes of ``doc`` in text order; I/we inside a direct quote name its speaker."""
@@ -224,6 +229,8 @@ class QuoteFinder:
         if cue.lower_ == "according":
             candidates = [p for c in cue.children if c.dep_ == "prep" for p in c.children
                           if p.dep_ == "pobj"]
+        elif (agent := _agent(cue)) is not None:
+            candidates = [agent]  # "was endorsed by the paper"
         elif cue.pos_ == "NOUN":
             # "Trump's claim that", "criticism by the senator"
             candidates = [c for c in cue.children if c.dep_ == "poss"] + [
@@ -277,6 +284,23 @@ class QuoteFinder:
                 # attribution covers the whole clause, its subject included
                 content = _clause_span(token)
                 describe = False
+            elif token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB" and \
+                    _agent(token) is not None and not any(
+                        c.dep_ in ("ccomp", "xcomp") for c in token.children):
+                # "The nominee was endorsed by dozens of papers": the passive subject is
+                # what was backed, the agent its source
+                subject = next((c for c in token.children if c.dep_ == "nsubjpass"), None)
+                if subject is not None:
+                    content = _content_span(subject)
+                    short_ok = subject.pos_ in ("NOUN", "PROPN", "PRON")
+                describe = False
+            elif token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB" and \
+                    _characterizes(token):
+                # "called him a fascist", "described herself as a moderate": the object and
+                # what it is called are the content together
+                content = _characterization(token)
+                short_ok = True
+                describe = _has_named_source(token, actors)
             elif token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB":
                 comps = [c for c in token.children if c.dep_ == "ccomp"]
                 if not comps and _has_source(token, actors):
@@ -298,6 +322,14 @@ class QuoteFinder:
                     content = _content_span(comps[0])
                     # a named object is content however short ("endorsed Trump")
                     short_ok = comps[0].dep_ != "ccomp" and comps[0].pos_ in ("NOUN", "PROPN")
+            elif token.pos_ == "ADJ" and token.dep_ == "acomp" and \
+                    token.lower_ in self.attitude_adjectives and _has_source(token.head, actors):
+                # "Voters are worried about the economy", "She is sure she can win"
+                comp = _adjective_content(token)
+                if comp is not None:
+                    content = _content_span(comp)
+                    short_ok = comp.pos_ in ("NOUN", "PROPN")
+                    describe = False
             elif token.pos_ == "NOUN" and token.lemma_.lower() in self.speech_nouns:
                 # "his claim that ...", "criticism of the plan", "a pledge to cut taxes"
                 comp = _noun_content(token)
@@ -322,7 +354,44 @@ class QuoteFinder:
             quotes.append(Quote(content.text, content.start_char, content.end_char, "indirect",
                                 self._speaker(token, actors, describe), _cue_text(token),
                                 [(p.start_char, p.end_char) for p in pieces or [content]]))
+        quotes += self._headlines(doc, actors, inside)
         return _outermost(quotes)
+
+    @staticmethod
+    def _headlines(doc: Doc, actors: ResolvedActors,
+                   inside: list[tuple[int, int]]) -> list[Quote]:
+        """News-style "Source: what was said" ("Poll: Sanders leads", "Trump: I will win").
+
+        The part before the colon opens the sentence, is a short noun phrase (no verb, no
+        time) and names someone: an actor or a name, not a label ("Editor's note:").
+        """
+        quotes = []
+        for sent in doc.sents:
+            colon = next((t for t in sent[:HEADLINE_SOURCE + 1] if t.text == ":"), None)
+            if colon is None or colon.i == sent.start:
+                continue
+            source = doc[sent.start:colon.i]
+            words = [t for t in source if not (t.is_punct or t.is_space)]
+            if not words or any(t.pos_ in ("VERB", "AUX") or t.ent_type_ in MEASURES or
+                                t.like_num for t in words):
+                continue
+            last = words[-1]
+            if not (any(actors.at(t) for t in words) or (
+                    last.pos_ == "PROPN" and len(last.text) > 1 and not last.text.isupper())):
+                # "Editor's note:", "Correction:", "Q:", "LOOK:" label the text, not a source
+                continue
+            body = [t for t in doc[colon.i + 1:sent.end]]
+            while body and (body[0].is_punct or body[0].is_space):
+                body.pop(0)
+            while body and (body[-1].is_punct or body[-1].is_space):
+                body.pop()
+            if len(body) < 3 or any(_within(t.idx, inside) for t in (body[0], body[-1])):
+                continue
+            content = doc[body[0].i:body[-1].i + 1]
+            speaker = next((actors.at(t)[0] for t in source if actors.at(t)), None)
+            quotes.append(Quote(content.text, content.start_char, content.end_char, "indirect",
+                                speaker, ":", [(content.start_char, content.end_char)]))
+        return quotes
 
 
 def _outermost(quotes: list[Quote]) -> list[Quote]:
@@ -351,10 +420,15 @@ def _has_source(verb: Token, actors: ResolvedActors) -> bool:
     "a poll"); a verb without a subject of its own borrows its governing clause's
     ("..., accusing him of ...", "and praised the plan")."""
     subject = next((c for c in verb.children if c.dep_ == "nsubj"), None) or _subject(verb)
+    if subject is None and verb.dep_ == "pcomp" and verb.head.head.pos_ in ("VERB", "AUX"):
+        # "won the nomination by promising ...": the subject of the verb the phrase modifies
+        subject = _subject(verb.head.head)
     return subject is not None and (bool(actors.at(subject)) or subject.pos_ in (
         "PROPN", "PRON", "NOUN"))
 
 
+# words before the colon of a "Source: content" headline
+HEADLINE_SOURCE = 6
 MEASURES = frozenset({"DATE", "TIME", "QUANTITY", "CARDINAL", "PERCENT", "MONEY", "ORDINAL"})
 
 
@@ -395,6 +469,54 @@ def _noun_content(noun: Token) -> Token | None:
             return child
     for child in noun.children:
         if child.dep_ == "prep" and child.lower_ in NOUN_CONTENT_PREPS:
+            for obj in child.children:
+                if obj.dep_ in ("pobj", "pcomp") and not _is_measure(obj):
+                    return obj
+    return None
+
+
+def _agent(verb: Token) -> Token | None:
+    """The "by" phrase of a passive verb ("endorsed by the paper"): its noun."""
+    if not any(c.dep_ == "auxpass" for c in verb.children):
+        return None
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for obj in child.children:
+                if obj.dep_ == "pobj":
+                    return obj
+    return None
+
+
+def _characterizes(verb: Token) -> bool:
+    """A verb with an object and what the object is called ("called him a liar")."""
+    deps = [c.dep_ for c in verb.children]
+    return "dobj" in deps and ("oprd" in deps or any(
+        c.dep_ == "prep" and c.lower_ == "as" for c in verb.children))
+
+
+def _characterization(verb: Token) -> Span:
+    """From the object to the end of what it is called."""
+    doc = verb.doc
+    obj = next(c for c in verb.children if c.dep_ == "dobj")
+    comps = [c for c in verb.children if c.dep_ == "oprd" or (
+        c.dep_ == "prep" and c.lower_ == "as")]
+    parts = [obj, *comps]
+    return doc[min(c.left_edge.i for c in parts):max(c.right_edge.i for c in parts) + 1]
+
+
+ADJECTIVE_CONTENT_PREPS = frozenset({"about", "of", "that", "on", "over", "with", "to",
+                                     "toward", "towards", "for"})
+
+
+def _adjective_content(adjective: Token) -> Token | None:
+    """What an attitude adjective is about: its clause or infinitive ("sure she can win",
+    "eager to leave", on the adjective or its verb) or its topic ("worried about jobs")."""
+    for head in (adjective, adjective.head):
+        for child in head.children:
+            if child.dep_ in ("ccomp", "xcomp") and child.i > adjective.i:
+                return child
+    for child in adjective.children:
+        if child.dep_ == "prep" and child.lower_ in ADJECTIVE_CONTENT_PREPS:
             for obj in child.children:
                 if obj.dep_ in ("pobj", "pcomp") and not _is_measure(obj):
                     return obj
