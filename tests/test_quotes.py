@@ -302,3 +302,17 @@ def test_a_headline_source_before_a_colon(extract):
 def test_a_label_before_a_colon_is_not_a_source(extract):
     doc = extract("Correction: an earlier version of this story gave the wrong date.")
     assert not [q for q in _indirect(doc) if q.cue == ":"]
+
+
+def test_a_that_clause_after_any_verb_of_a_named_subject_is_reported(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas bragged that the navy had never been "
+                  "stronger.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "the navy had never been stronger"
+
+
+def test_the_clause_after_the_cue_is_the_content_not_an_opening_phrase(extract):
+    doc = extract("In an interview focused largely on trade, Pappas said tariffs are a higher "
+                  "priority than quotas.")
+    (quote,) = _indirect(doc)
+    assert quote.text.startswith("tariffs are a higher priority")

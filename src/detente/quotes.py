@@ -301,8 +301,16 @@ class QuoteFinder:
                 content = _characterization(token)
                 short_ok = True
                 describe = _has_named_source(token, actors)
+            elif token.pos_ == "VERB" and token.lemma_.lower() not in self.clause_verbs and \
+                    _has_named_source(token, actors) and (comp := _that_clause(token)):
+                # "Trump bragged that ...", "She reasoned that ...": a that-clause after a verb
+                # whose subject is someone reports what they said or thought, whatever the verb
+                content = _content_span(comp)
             elif token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB":
                 comps = [c for c in token.children if c.dep_ == "ccomp"]
+                # of two clauses, the one after the verb is what was said; the one before
+                # is a misparsed opening phrase ("In an interview focused on X, he said Y")
+                comps.sort(key=lambda c: c.i < token.i)
                 if not comps and _has_source(token, actors):
                     describe = _has_named_source(token, actors)
                     # "criticized the plan", "denied the allegations": the object is the
@@ -472,6 +480,15 @@ def _noun_content(noun: Token) -> Token | None:
             for obj in child.children:
                 if obj.dep_ in ("pobj", "pcomp") and not _is_measure(obj):
                     return obj
+    return None
+
+
+def _that_clause(verb: Token) -> Token | None:
+    """The verb's complement clause introduced by "that" ("bragged that he won")."""
+    for child in verb.children:
+        if child.dep_ == "ccomp" and child.i > verb.i and any(
+                c.dep_ == "mark" and c.lower_ == "that" for c in child.children):
+            return child
     return None
 
 
