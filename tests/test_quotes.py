@@ -316,3 +316,30 @@ def test_the_clause_after_the_cue_is_the_content_not_an_opening_phrase(extract):
                   "priority than quotas.")
     (quote,) = _indirect(doc)
     assert quote.text.startswith("tariffs are a higher priority")
+
+
+def test_a_passive_accusation_attributes_its_whole_clause(extract):
+    doc = extract("The former mayor was accused of taking bribes from a builder.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "The former mayor was accused of taking bribes from a builder"
+
+
+def test_a_one_word_reply_with_its_cue_after_it_is_a_quote(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas met the press in Athens. “Never,” "
+                  "Pappas said.")
+    (quote,) = _direct(doc)
+    assert quote.text == "Never,"
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_a_one_word_reply_introduced_by_its_cue_is_a_quote(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas met the press in Athens. Asked whether "
+                  "talks would resume, Pappas replied, “Probably.”")
+    (quote,) = _direct(doc)
+    assert quote.text == "Probably."
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_a_short_title_without_a_cue_is_not_a_quote(extract):
+    doc = extract("The opera “Aida,” which opened on Friday, was sold out.")
+    assert not _direct(doc)

@@ -4,8 +4,12 @@ Direct quotes are found from quotation marks (straight and curly), may run over 
 sentences and may be split around their cue ("First," she said, "second."). The cue is a
 speech verb next to the quote; its subject, resolved by the actor stage (surname, role noun,
 pronoun), is the speaker. A quote with no cue of its own continues the speaker of the quote
-before it in the same paragraph. Indirect speech is a speech verb with a clausal
-complement ("Wang stated that ...") or "according to X, ...".
+before it in the same paragraph. Indirect speech is an attribution found from the parse:
+a reporting verb with its clause or object ("Wang stated that ...", "endorsed Trump"), a cue
+inside the clause it reports ("The talks, he said, will resume"), "according to X", a speech
+noun ("his claim that ...", "criticism of ..."), an attitude adjective ("worried about ..."),
+a passive or appearance verb over its whole clause ("is expected to", "seemed to") and a
+"Source: words" headline. The word lists are data files (data/*.txt).
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ MAX_INTERRUPTION = 80
 # the attribution sentence between two quoted sentences of one speaker:
 # “A,” said Jane Doe, a professor at X University. “B.”
 MAX_ATTRIBUTION = 200
+# a short reply's cue: “No,” replied the head of the network
+MAX_REPLY_CUE = 60
+REPLY_CUE_WORDS = 4
 
 
 def speech_verbs() -> frozenset[str]:
@@ -50,6 +57,11 @@ class _Piece:
 
 
 def find_quote_marks(text: str) -> list[_Piece]:
+    """Spans enclosed in double quotation marks that read as speech (see _is_speech)."""
+    return [p for p in _quote_marks(text) if _is_speech(text[p.start:p.end])]
+
+
+def _quote_marks(text: str) -> list[_Piece]:
     """Spans enclosed in double quotation marks; an unclosed quote ends with its paragraph."""
     pieces: list[_Piece] = []
     i, n = 0, len(text)
@@ -72,7 +84,7 @@ def find_quote_marks(text: str) -> list[_Piece]:
             i = j
             continue
         i += 1
-    return [p for p in pieces if _is_speech(text[p.start:p.end])]
+    return pieces
 
 
 def _is_speech(inner: str) -> bool:
@@ -117,7 +129,8 @@ class QuoteFinder:
 
     def _direct(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
         text = doc.text
-        pieces = find_quote_marks(text)
+        pieces = [p for p in _quote_marks(text) if _is_speech(text[p.start:p.end]) or
+                  self._cued_reply(doc, p)]
         quotes: list[Quote] = []
         previous: Quote | None = None
         k = 0
@@ -147,6 +160,28 @@ class QuoteFinder:
             quotes.append(quote)
             previous = quote
         return quotes
+
+    def _cued_reply(self, doc: Doc, piece: _Piece) -> bool:
+        """A short reply with its cue next to it: “No,” he said. / He said, “Probably.”
+
+        A word or two in quotation marks is usually a term or a title; closed by a comma,
+        "!" or "?" and followed at once by a speech verb, or introduced by one with a comma
+        or a colon, it was said.
+        """
+        text = doc.text
+        inner = text[piece.start:piece.end].strip()
+        if not inner:
+            return False
+        if text[:piece.start - 1].rstrip().endswith((",", ":")):
+            # Priebus said, “Probably.”
+            before = _tokens_in(doc, max(0, piece.start - 1 - MAX_REPLY_CUE), piece.start - 1)
+            words = [t for t in before if not (t.is_punct or t.is_space)][-REPLY_CUE_WORDS:]
+        elif inner[-1] in ",!?":
+            after = _tokens_in(doc, piece.end + 1, min(len(text), piece.end + 1 + MAX_REPLY_CUE))
+            words = [t for t in after if not (t.is_punct or t.is_space)][:REPLY_CUE_WORDS]
+        else:
+            return False
+        return any(t.lemma_.lower() in self.verbs and t.pos_ == "VERB" for t in words)
 
     def _same_sentence(self, doc: Doc, first: _Piece, second: _Piece) -> bool:
         """Two quoted fragments of one sentence, with no cue or sentence end between them."""
@@ -302,10 +337,11 @@ class QuoteFinder:
                 short_ok = True
                 describe = _has_named_source(token, actors)
             elif token.pos_ == "VERB" and token.lemma_.lower() not in self.clause_verbs and \
-                    _has_named_source(token, actors) and (comp := _that_clause(token)):
+                    _has_source(token, actors) and (comp := _that_clause(token)):
                 # "Trump bragged that ...", "She reasoned that ...": a that-clause after a verb
                 # whose subject is someone reports what they said or thought, whatever the verb
                 content = _content_span(comp)
+                describe = _has_named_source(token, actors)
             elif token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB":
                 comps = [c for c in token.children if c.dep_ == "ccomp"]
                 # of two clauses, the one after the verb is what was said; the one before
@@ -458,9 +494,11 @@ def _reports_clause(verb: Token, clause_verbs: frozenset[str],
         return bool(deps & {"nsubj", "expl"}) and (
             bool(deps & {"xcomp", "acomp", "attr", "oprd"}) or any(
                 c.dep_ == "prep" and c.lower_ in ("like", "as") for c in verb.children))
-    if lemma in clause_verbs and "nsubjpass" in deps:
+    if lemma in clause_verbs and "nsubjpass" in deps and "agent" not in deps:
+        # "was accused of fraud", "have been criticized for ...": the passive reports what
+        # was said about its subject
         return "xcomp" in deps or "oprd" in deps or any(
-            c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)
+            c.dep_ == "prep" and c.lower_ in ("as", "of", "for", "over") for c in verb.children)
     return False
 
 
@@ -546,7 +584,7 @@ def _clause_span(verb: Token) -> Span:
     doc = verb.doc
     subject = next(c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "expl"))
     comps = [c for c in verb.children if c.dep_ in ("xcomp", "acomp", "attr", "oprd") or (
-        c.dep_ == "prep" and c.lower_ in ("like", "as"))]
+        c.dep_ == "prep" and c.lower_ in ("like", "as", "of", "for", "over"))]
     end = max([c.right_edge.i for c in comps] + [verb.i])
     return doc[subject.left_edge.i:end + 1]
 
