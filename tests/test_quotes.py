@@ -204,3 +204,142 @@ def test_a_clause_ending_in_a_colon_introduces_its_subject_s_quote(extract):
                   "“We will defend every rock of this country.”")
     (quote,) = _direct(doc)
     assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def _indirect(doc):
+    return [q for q in doc.quotes if q.kind == "indirect"]
+
+
+def test_a_cue_inside_the_clause_it_reports_gives_two_pieces(extract):
+    text = ("Greek Defence Minister Nikos Pappas visited the island. The talks, Pappas said, "
+            "will resume in the spring.")
+    doc = extract(text)
+    (quote,) = _indirect(doc)
+    assert [text[s:e] for s, e in quote.segments] == ["The talks", "will resume in the spring"]
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_a_named_object_of_a_stance_verb_is_what_was_backed(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas endorsed Kostas Laskaris on Monday.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "Kostas Laskaris"
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_the_person_addressed_is_not_what_was_said(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas told Kostas Laskaris on Monday.")
+    assert not _indirect(doc)
+
+
+def test_a_noun_subject_is_a_source(extract):
+    doc = extract("Several analysts criticized the new budget plan on Monday.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "the new budget plan"
+
+
+def test_a_passive_reporting_verb_attributes_its_whole_clause(extract):
+    doc = extract("The finance minister is expected to present the budget on Friday.")
+    (quote,) = _indirect(doc)
+    assert quote.text.startswith("The finance minister is expected to present the budget")
+
+
+def test_a_verb_of_appearance_with_a_complement_attributes_its_clause(extract):
+    doc = extract("The ruling coalition seemed to be losing support in the north.")
+    (quote,) = _indirect(doc)
+    assert quote.text.startswith("The ruling coalition seemed to be losing support")
+
+
+def test_appearing_somewhere_is_not_an_attribution(extract):
+    doc = extract("The foreign minister appeared on television in Athens on Tuesday.")
+    assert not _indirect(doc)
+
+
+def test_a_speech_noun_reports_its_clause_and_its_possessor_is_the_source(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas visited the island. Pappas's claim that "
+                  "the border was safe did not convince the islanders.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "the border was safe"
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_criticism_of_a_plan_is_an_attribution(extract):
+    doc = extract("The minister faced criticism of the pension reform on Monday.")
+    assert [q.text for q in _indirect(doc)] == ["the pension reform"]
+
+
+def test_a_stance_verb_s_object_is_what_was_expressed(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas expressed concern about the talks.")
+    (quote,) = _indirect(doc)
+    assert quote.text.startswith("concern about the talks")
+
+
+def test_what_someone_is_called_is_part_of_the_content(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas called the proposal a dangerous gamble.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "the proposal a dangerous gamble"
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_an_attitude_adjective_attributes_its_topic_to_the_subject(extract):
+    doc = extract("Many farmers are worried about the new trade rules.")
+    assert [q.text for q in _indirect(doc)] == ["the new trade rules"]
+
+
+def test_a_passive_stance_verb_with_its_agent(extract):
+    doc = extract("The new budget was criticized by several opposition senators.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "The new budget"
+
+
+def test_a_headline_source_before_a_colon(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas visited the island.\n\nPappas: the "
+                  "border is safe and the talks will go on.")
+    quote = next(q for q in _indirect(doc) if q.cue == ":")
+    assert quote.text == "the border is safe and the talks will go on"
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_a_label_before_a_colon_is_not_a_source(extract):
+    doc = extract("Correction: an earlier version of this story gave the wrong date.")
+    assert not [q for q in _indirect(doc) if q.cue == ":"]
+
+
+def test_a_that_clause_after_any_verb_of_a_named_subject_is_reported(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas bragged that the navy had never been "
+                  "stronger.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "the navy had never been stronger"
+
+
+def test_the_clause_after_the_cue_is_the_content_not_an_opening_phrase(extract):
+    doc = extract("In an interview focused largely on trade, Pappas said tariffs are a higher "
+                  "priority than quotas.")
+    (quote,) = _indirect(doc)
+    assert quote.text.startswith("tariffs are a higher priority")
+
+
+def test_a_passive_accusation_attributes_its_whole_clause(extract):
+    doc = extract("The former mayor was accused of taking bribes from a builder.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "The former mayor was accused of taking bribes from a builder"
+
+
+def test_a_one_word_reply_with_its_cue_after_it_is_a_quote(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas met the press in Athens. “Never,” "
+                  "Pappas said.")
+    (quote,) = _direct(doc)
+    assert quote.text == "Never,"
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_a_one_word_reply_introduced_by_its_cue_is_a_quote(extract):
+    doc = extract("Greek Defence Minister Nikos Pappas met the press in Athens. Asked whether "
+                  "talks would resume, Pappas replied, “Probably.”")
+    (quote,) = _direct(doc)
+    assert quote.text == "Probably."
+    assert quote.speaker == actor_named(doc, "Nikos Pappas").id
+
+
+def test_a_short_title_without_a_cue_is_not_a_quote(extract):
+    doc = extract("The opera “Aida,” which opened on Friday, was sold out.")
+    assert not _direct(doc)

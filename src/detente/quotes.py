@@ -4,8 +4,12 @@ Direct quotes are found from quotation marks (straight and curly), may run over 
 sentences and may be split around their cue ("First," she said, "second."). The cue is a
 speech verb next to the quote; its subject, resolved by the actor stage (surname, role noun,
 pronoun), is the speaker. A quote with no cue of its own continues the speaker of the quote
-before it in the same paragraph. Indirect speech is a speech verb with a clausal
-complement ("Wang stated that ...") or "according to X, ...".
+before it in the same paragraph. Indirect speech is an attribution found from the parse:
+a reporting verb with its clause or object ("Wang stated that ...", "endorsed Trump"), a cue
+inside the clause it reports ("The talks, he said, will resume"), "according to X", a speech
+noun ("his claim that ...", "criticism of ..."), an attitude adjective ("worried about ..."),
+a passive or appearance verb over its whole clause ("is expected to", "seemed to") and a
+"Source: words" headline. The word lists are data files (data/*.txt).
 """
 
 from __future__ import annotations
@@ -23,11 +27,17 @@ from detente.schema import Quote
 CONTENT_PREPS = frozenset({"for", "about", "of", "against", "on"})
 OPENERS = {"“": "”", '"': '"', "«": "»", "„": "“"}
 MIN_WORDS = 4
+# the small words a title leaves in lower case ("Thelma and Louise", "State of the Union")
+TITLE_WORDS = frozenset({"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for",
+                         "with", "by", "from"})
 # text between two pieces of one split quote: ", he said, " / ", Wang added. "
 MAX_INTERRUPTION = 80
 # the attribution sentence between two quoted sentences of one speaker:
 # “A,” said Jane Doe, a professor at X University. “B.”
 MAX_ATTRIBUTION = 200
+# a short reply's cue: “No,” replied the head of the network
+MAX_REPLY_CUE = 60
+REPLY_CUE_WORDS = 4
 
 
 def speech_verbs() -> frozenset[str]:
@@ -47,6 +57,11 @@ class _Piece:
 
 
 def find_quote_marks(text: str) -> list[_Piece]:
+    """Spans enclosed in double quotation marks that read as speech (see _is_speech)."""
+    return [p for p in _quote_marks(text) if _is_speech(text[p.start:p.end])]
+
+
+def _quote_marks(text: str) -> list[_Piece]:
     """Spans enclosed in double quotation marks; an unclosed quote ends with its paragraph."""
     pieces: list[_Piece] = []
     i, n = 0, len(text)
@@ -69,7 +84,7 @@ def find_quote_marks(text: str) -> list[_Piece]:
             i = j
             continue
         i += 1
-    return [p for p in pieces if _is_speech(text[p.start:p.end])]
+    return pieces
 
 
 def _is_speech(inner: str) -> bool:
@@ -79,7 +94,8 @@ def _is_speech(inner: str) -> bool:
     Great Again") capitalises every word.
     """
     words = inner.split()
-    if 0 < len(words) <= 6 and all(w[:1].isupper() or not w[:1].isalpha() for w in words):
+    if 0 < len(words) <= 6 and words[0][:1].isupper() and words[-1][:1].isupper() and all(
+            w[:1].isupper() or not w[:1].isalpha() or w.lower() in TITLE_WORDS for w in words):
         return False
     return len(words) >= MIN_WORDS or (len(words) >= 2 and inner.rstrip()[-1:] in ".,!?")
 
@@ -90,6 +106,10 @@ class QuoteFinder:
     def __init__(self) -> None:
         self.verbs = speech_verbs()
         self.clause_verbs = self.verbs | attribution_verbs()
+        self.addressee_verbs = word_list("addressee_verbs.txt")
+        self.appearance_verbs = word_list("appearance_verbs.txt")
+        self.speech_nouns = word_list("speech_nouns.txt")
+        self.attitude_adjectives = word_list("attitude_adjectives.txt")
 
     def find(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
         """All quotes of ``doc`` in text order; I/we inside a direct quote name its speaker."""
@@ -109,7 +129,8 @@ class QuoteFinder:
 
     def _direct(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
         text = doc.text
-        pieces = find_quote_marks(text)
+        pieces = [p for p in _quote_marks(text) if _is_speech(text[p.start:p.end]) or
+                  self._cued_reply(doc, p)]
         quotes: list[Quote] = []
         previous: Quote | None = None
         k = 0
@@ -139,6 +160,28 @@ class QuoteFinder:
             quotes.append(quote)
             previous = quote
         return quotes
+
+    def _cued_reply(self, doc: Doc, piece: _Piece) -> bool:
+        """A short reply with its cue next to it: “No,” he said. / He said, “Probably.”
+
+        A word or two in quotation marks is usually a term or a title; closed by a comma,
+        "!" or "?" and followed at once by a speech verb, or introduced by one with a comma
+        or a colon, it was said.
+        """
+        text = doc.text
+        inner = text[piece.start:piece.end].strip()
+        if not inner:
+            return False
+        if text[:piece.start - 1].rstrip().endswith((",", ":")):
+            # Priebus said, “Probably.”
+            before = _tokens_in(doc, max(0, piece.start - 1 - MAX_REPLY_CUE), piece.start - 1)
+            words = [t for t in before if not (t.is_punct or t.is_space)][-REPLY_CUE_WORDS:]
+        elif inner[-1] in ",!?":
+            after = _tokens_in(doc, piece.end + 1, min(len(text), piece.end + 1 + MAX_REPLY_CUE))
+            words = [t for t in after if not (t.is_punct or t.is_space)][:REPLY_CUE_WORDS]
+        else:
+            return False
+        return any(t.lemma_.lower() in self.verbs and t.pos_ == "VERB" for t in words)
 
     def _same_sentence(self, doc: Doc, first: _Piece, second: _Piece) -> bool:
         """Two quoted fragments of one sentence, with no cue or sentence end between them."""
@@ -215,10 +258,19 @@ class QuoteFinder:
         return found[-1] if last else found[0]
 
     @staticmethod
-    def _speaker(cue: Token, actors: ResolvedActors) -> str | None:
+    def _speaker(cue: Token, actors: ResolvedActors, describe: bool = True) -> str | None:
+        """The actor who spoke: the cue's subject (or "according to X"). With ``describe``,
+        a subject the dictionaries do not know becomes a described actor ("his friend")."""
         if cue.lower_ == "according":
             candidates = [p for c in cue.children if c.dep_ == "prep" for p in c.children
                           if p.dep_ == "pobj"]
+        elif (agent := _agent(cue)) is not None:
+            candidates = [agent]  # "was endorsed by the paper"
+        elif cue.pos_ == "NOUN":
+            # "Trump's claim that", "criticism by the senator"
+            candidates = [c for c in cue.children if c.dep_ == "poss"] + [
+                p for c in cue.children if c.dep_ == "prep" and c.lower_ == "by"
+                for p in c.children if p.dep_ == "pobj"]
         else:
             candidates = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")]
             if not candidates:
@@ -235,7 +287,7 @@ class QuoteFinder:
                 if child.dep_ in ("poss", "appos") and actors.at(child):
                     return actors.at(child)[0]
         for subject in candidates:
-            if subject.pos_ in ("NOUN", "PROPN"):
+            if describe and subject.pos_ in ("NOUN", "PROPN"):
                 return actors.describe(subject)  # "his friend told the website"
         return None
 
@@ -248,13 +300,63 @@ class QuoteFinder:
             if _within(token.idx, inside):
                 continue
             content: Span | None = None
-            if token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB":
+            pieces: list[Span] = []
+            short_ok = False
+            # the speaker is described as a new actor only where a clause was reported
+            # ("his friend said that ..."): a described subject is also an actor for the
+            # event stage, and "Thousands of protesters demanded reforms" is an event
+            describe = True
+            if token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB" and \
+                    token.dep_ == "parataxis" and token.head.pos_ in ("VERB", "AUX") and \
+                    any(c.dep_ == "nsubj" for c in token.children) and \
+                    not any(c.dep_ == "ccomp" for c in token.children):
+                # "The closures, he said, involved public courses": the cue interrupts the
+                # clause it reports, which is its head
+                pieces = _runs(token.head, token)
+                content = doc[pieces[0].start:pieces[-1].end] if pieces else None
+            elif _reports_clause(token, self.clause_verbs, self.appearance_verbs):
+                # "Trump is expected to unveil an ad", "The team appeared paralyzed": the
+                # attribution covers the whole clause, its subject included
+                content = _clause_span(token)
+                describe = False
+            elif token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB" and \
+                    _agent(token) is not None and not any(
+                        c.dep_ in ("ccomp", "xcomp") for c in token.children):
+                # "The nominee was endorsed by dozens of papers": the passive subject is
+                # what was backed, the agent its source
+                subject = next((c for c in token.children if c.dep_ == "nsubjpass"), None)
+                if subject is not None:
+                    content = _content_span(subject)
+                    short_ok = subject.pos_ in ("NOUN", "PROPN", "PRON")
+                describe = False
+            elif token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB" and \
+                    _characterizes(token):
+                # "called him a fascist", "described herself as a moderate": the object and
+                # what it is called are the content together
+                content = _characterization(token)
+                short_ok = True
+                describe = _has_named_source(token, actors)
+            elif token.pos_ == "VERB" and token.lemma_.lower() not in self.clause_verbs and \
+                    _has_source(token, actors) and (comp := _that_clause(token)):
+                # "Trump bragged that ...", "She reasoned that ...": a that-clause after a verb
+                # whose subject is someone reports what they said or thought, whatever the verb
+                content = _content_span(comp)
+                describe = _has_named_source(token, actors)
+            elif token.lemma_.lower() in self.clause_verbs and token.pos_ == "VERB":
                 comps = [c for c in token.children if c.dep_ == "ccomp"]
+                # of two clauses, the one after the verb is what was said; the one before
+                # is a misparsed opening phrase ("In an interview focused on X, he said Y")
+                comps.sort(key=lambda c: c.i < token.i)
                 if not comps and _has_source(token, actors):
+                    describe = _has_named_source(token, actors)
                     # "criticized the plan", "denied the allegations": the object is the
                     # content; not the person addressed ("told reporters")
+                    # "endorsed Trump", "criticized Clinton": the one named is the content,
+                    # unless the verb addresses its object ("told reporters")
+                    addressed = token.lemma_.lower() in self.addressee_verbs
                     comps = [c for c in token.children if c.dep_ in ("dobj", "xcomp") and
-                             c.pos_ in ("NOUN", "PROPN", "VERB") and not actors.at(c)]
+                             c.pos_ in ("NOUN", "PROPN", "VERB") and
+                             not (addressed and actors.at(c))]
                     # "called for a ceasefire", "warned of a crisis", "talked about jobs"
                     comps = comps or [p for c in token.children if c.dep_ == "prep" and
                                       c.lower_ in CONTENT_PREPS for p in c.children
@@ -262,6 +364,23 @@ class QuoteFinder:
                                       and not _is_measure(p)]
                 if comps:
                     content = _content_span(comps[0])
+                    # a named object is content however short ("endorsed Trump")
+                    short_ok = comps[0].dep_ != "ccomp" and comps[0].pos_ in ("NOUN", "PROPN")
+            elif token.pos_ == "ADJ" and token.dep_ == "acomp" and \
+                    token.lower_ in self.attitude_adjectives and _has_source(token.head, actors):
+                # "Voters are worried about the economy", "She is sure she can win"
+                comp = _adjective_content(token)
+                if comp is not None:
+                    content = _content_span(comp)
+                    short_ok = comp.pos_ in ("NOUN", "PROPN")
+                    describe = False
+            elif token.pos_ == "NOUN" and token.lemma_.lower() in self.speech_nouns:
+                # "his claim that ...", "criticism of the plan", "a pledge to cut taxes"
+                comp = _noun_content(token)
+                if comp is not None:
+                    content = _content_span(comp)
+                    short_ok = comp.pos_ in ("NOUN", "PROPN")
+                    describe = False
             elif token.lower_ == "according" and token.head.pos_ in ("VERB", "AUX"):
                 clause = token.head
                 words = [t for t in clause.subtree if not (token.left_edge.i <= t.i <=
@@ -272,14 +391,51 @@ class QuoteFinder:
                     words.pop()
                 if words:
                     content = doc[words[0].i:words[-1].i + 1]
-            if content is None or len(content) < 3:
+            if content is None or (len(content) < 3 and not short_ok):
                 continue
             if any(_within(t.idx, inside) for t in (content[0], content[-1])):
                 continue
             quotes.append(Quote(content.text, content.start_char, content.end_char, "indirect",
-                                self._speaker(token, actors), _cue_text(token),
-                                [(content.start_char, content.end_char)]))
+                                self._speaker(token, actors, describe), _cue_text(token),
+                                [(p.start_char, p.end_char) for p in pieces or [content]]))
+        quotes += self._headlines(doc, actors, inside)
         return _outermost(quotes)
+
+    @staticmethod
+    def _headlines(doc: Doc, actors: ResolvedActors,
+                   inside: list[tuple[int, int]]) -> list[Quote]:
+        """News-style "Source: what was said" ("Poll: Sanders leads", "Trump: I will win").
+
+        The part before the colon opens the sentence, is a short noun phrase (no verb, no
+        time) and names someone: an actor or a name, not a label ("Editor's note:").
+        """
+        quotes = []
+        for sent in doc.sents:
+            colon = next((t for t in sent[:HEADLINE_SOURCE + 1] if t.text == ":"), None)
+            if colon is None or colon.i == sent.start:
+                continue
+            source = doc[sent.start:colon.i]
+            words = [t for t in source if not (t.is_punct or t.is_space)]
+            if not words or any(t.pos_ in ("VERB", "AUX") or t.ent_type_ in MEASURES or
+                                t.like_num for t in words):
+                continue
+            last = words[-1]
+            if not (any(actors.at(t) for t in words) or (
+                    last.pos_ == "PROPN" and len(last.text) > 1 and not last.text.isupper())):
+                # "Editor's note:", "Correction:", "Q:", "LOOK:" label the text, not a source
+                continue
+            body = [t for t in doc[colon.i + 1:sent.end]]
+            while body and (body[0].is_punct or body[0].is_space):
+                body.pop(0)
+            while body and (body[-1].is_punct or body[-1].is_space):
+                body.pop()
+            if len(body) < 3 or any(_within(t.idx, inside) for t in (body[0], body[-1])):
+                continue
+            content = doc[body[0].i:body[-1].i + 1]
+            speaker = next((actors.at(t)[0] for t in source if actors.at(t)), None)
+            quotes.append(Quote(content.text, content.start_char, content.end_char, "indirect",
+                                speaker, ":", [(content.start_char, content.end_char)]))
+        return quotes
 
 
 def _outermost(quotes: list[Quote]) -> list[Quote]:
@@ -304,17 +460,161 @@ def _clause_verb(tokens: list[Token], last: bool = False) -> Token | None:
 
 
 def _has_source(verb: Token, actors: ResolvedActors) -> bool:
-    """The verb's subject names someone (an actor or a person pronoun)."""
-    return any(c.dep_ == "nsubj" and (actors.at(c) or c.pos_ in ("PROPN", "PRON"))
-               for c in verb.children)
+    """The verb's subject names someone: an actor, a name, a pronoun or a noun ("critics",
+    "a poll"); a verb without a subject of its own borrows its governing clause's
+    ("..., accusing him of ...", "and praised the plan")."""
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None) or _subject(verb)
+    if subject is None and verb.dep_ == "pcomp" and verb.head.head.pos_ in ("VERB", "AUX"):
+        # "won the nomination by promising ...": the subject of the verb the phrase modifies
+        subject = _subject(verb.head.head)
+    return subject is not None and (bool(actors.at(subject)) or subject.pos_ in (
+        "PROPN", "PRON", "NOUN"))
 
 
+# words before the colon of a "Source: content" headline
+HEADLINE_SOURCE = 6
 MEASURES = frozenset({"DATE", "TIME", "QUANTITY", "CARDINAL", "PERCENT", "MONEY", "ORDINAL"})
 
 
 def _is_measure(token: Token) -> bool:
     """A time or an amount ("spoke for 77 minutes", "talked for an hour"), not a topic."""
     return token.ent_type_ in MEASURES or any(c.like_num for c in token.children)
+
+
+def _reports_clause(verb: Token, clause_verbs: frozenset[str],
+                    appearance_verbs: frozenset[str]) -> bool:
+    """A verb that attributes its whole clause: a passive reporting verb with a complement
+    ("is expected to", "was seen as", "were known to") or a verb of appearance with one
+    ("seemed to", "appeared paralyzed", "looks like")."""
+    if verb.pos_ != "VERB" or any(c.dep_ == "ccomp" for c in verb.children):
+        return False
+    lemma = verb.lemma_.lower()
+    deps = {c.dep_ for c in verb.children}
+    if lemma in appearance_verbs:
+        return bool(deps & {"nsubj", "expl"}) and (
+            bool(deps & {"xcomp", "acomp", "attr", "oprd"}) or any(
+                c.dep_ == "prep" and c.lower_ in ("like", "as") for c in verb.children))
+    if lemma in clause_verbs and "nsubjpass" in deps and "agent" not in deps:
+        # "was accused of fraud", "have been criticized for ...": the passive reports what
+        # was said about its subject
+        return "xcomp" in deps or "oprd" in deps or any(
+            c.dep_ == "prep" and c.lower_ in ("as", "of", "for", "over") for c in verb.children)
+    return False
+
+
+NOUN_CONTENT_PREPS = frozenset({"of", "about", "for", "on", "against", "over", "to"})
+
+
+def _noun_content(noun: Token) -> Token | None:
+    """What a speech noun reports: its clause ("the claim that ..."), its infinitive ("a
+    pledge to ...") or its topic ("criticism of the plan"); not a time or an amount."""
+    for child in noun.children:
+        if child.dep_ in ("acl", "ccomp") and child.pos_ in ("VERB", "AUX") and (
+                any(c.dep_ in ("mark", "aux") and c.lower_ in ("that", "to")
+                    for c in child.children)):
+            return child
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in NOUN_CONTENT_PREPS:
+            for obj in child.children:
+                if obj.dep_ in ("pobj", "pcomp") and not _is_measure(obj):
+                    return obj
+    return None
+
+
+def _that_clause(verb: Token) -> Token | None:
+    """The verb's complement clause introduced by "that" ("bragged that he won")."""
+    for child in verb.children:
+        if child.dep_ == "ccomp" and child.i > verb.i and any(
+                c.dep_ == "mark" and c.lower_ == "that" for c in child.children):
+            return child
+    return None
+
+
+def _agent(verb: Token) -> Token | None:
+    """The "by" phrase of a passive verb ("endorsed by the paper"): its noun."""
+    if not any(c.dep_ == "auxpass" for c in verb.children):
+        return None
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for obj in child.children:
+                if obj.dep_ == "pobj":
+                    return obj
+    return None
+
+
+def _characterizes(verb: Token) -> bool:
+    """A verb with an object and what the object is called ("called him a liar")."""
+    deps = [c.dep_ for c in verb.children]
+    return "dobj" in deps and ("oprd" in deps or any(
+        c.dep_ == "prep" and c.lower_ == "as" for c in verb.children))
+
+
+def _characterization(verb: Token) -> Span:
+    """From the object to the end of what it is called."""
+    doc = verb.doc
+    obj = next(c for c in verb.children if c.dep_ == "dobj")
+    comps = [c for c in verb.children if c.dep_ == "oprd" or (
+        c.dep_ == "prep" and c.lower_ == "as")]
+    parts = [obj, *comps]
+    return doc[min(c.left_edge.i for c in parts):max(c.right_edge.i for c in parts) + 1]
+
+
+ADJECTIVE_CONTENT_PREPS = frozenset({"about", "of", "that", "on", "over", "with", "to",
+                                     "toward", "towards", "for"})
+
+
+def _adjective_content(adjective: Token) -> Token | None:
+    """What an attitude adjective is about: its clause or infinitive ("sure she can win",
+    "eager to leave", on the adjective or its verb) or its topic ("worried about jobs")."""
+    for head in (adjective, adjective.head):
+        for child in head.children:
+            if child.dep_ in ("ccomp", "xcomp") and child.i > adjective.i:
+                return child
+    for child in adjective.children:
+        if child.dep_ == "prep" and child.lower_ in ADJECTIVE_CONTENT_PREPS:
+            for obj in child.children:
+                if obj.dep_ in ("pobj", "pcomp") and not _is_measure(obj):
+                    return obj
+    return None
+
+
+def _clause_span(verb: Token) -> Span:
+    """From the verb's subject to the end of its complement: "Trump is expected to speak",
+    without the clauses around it ("While Ramos said ..., he appears uneasy")."""
+    doc = verb.doc
+    subject = next(c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "expl"))
+    comps = [c for c in verb.children if c.dep_ in ("xcomp", "acomp", "attr", "oprd") or (
+        c.dep_ == "prep" and c.lower_ in ("like", "as", "of", "for", "over"))]
+    end = max([c.right_edge.i for c in comps] + [verb.i])
+    return doc[subject.left_edge.i:end + 1]
+
+
+def _has_named_source(verb: Token, actors: ResolvedActors) -> bool:
+    """The verb's own subject is an actor, a name or a pronoun."""
+    return any(c.dep_ == "nsubj" and (actors.at(c) or c.pos_ in ("PROPN", "PRON"))
+               for c in verb.children)
+
+
+def _runs(head: Token, cue: Token) -> list[Span]:
+    """The words of ``head``'s clause around the interrupting ``cue`` clause, as pieces."""
+    doc = head.doc
+    cut = range(cue.left_edge.i, cue.right_edge.i + 1)
+    runs: list[list[Token]] = [[]]
+    for t in head.subtree:
+        if t.i in cut:
+            if runs[-1]:
+                runs.append([])
+            continue
+        runs[-1].append(t)
+    pieces = []
+    for words in runs:
+        while words and (words[0].is_punct or words[0].is_space):
+            words.pop(0)
+        while words and (words[-1].is_punct or words[-1].is_space):
+            words.pop()
+        if words:
+            pieces.append(doc[words[0].i:words[-1].i + 1])
+    return pieces
 
 
 def _content_span(comp: Token) -> Span | None:
