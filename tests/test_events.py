@@ -184,3 +184,10 @@ def test_sending_arms_is_military_aid(extract):
     (event,) = doc.events
     assert event.cameo.code == "072" and event.plover.event == "AID"
     assert countries(doc, event.source) == {"HUN"} and countries(doc, event.target) == {"ROU"}
+
+
+def test_the_author_of_a_condemned_act_is_the_target(extract):
+    doc = extract("France condemned an attack by Russian soldiers in eastern Ukraine.")
+    (event,) = _events(doc, "ACCUSE")
+    assert countries(doc, event.source) == {"FRA"}
+    assert countries(doc, event.target) == {"RUS"}

@@ -252,3 +252,16 @@ def test_an_agent_of_an_actor_with_a_code_of_its_own_combines_the_codes(tmp_path
         "Arcadia's police closed the road. Egypt's police stayed home.", "2024-05-08")
     codes = {a.code for a in doc.actors}
     assert {"ARCCOP", "EGYCOP"} <= codes
+
+
+def test_a_person_agent_and_a_soldier_of_such_an_actor_combine_the_codes(tmp_path):
+    # "the Arcadian minister" is ARCGOV and "Arcadia soldiers" ARCMIL, not the state itself
+    from detente.pipeline import Pipeline
+
+    dictionary = load_petrarch([write(tmp_path, "ARCADIA [ARC]\nBORDURIA [BOR]\n")],
+                               [write(tmp_path, "MINISTER [~GOV]\nSOLDIER [~MIL]\n",
+                                      "test.agents.txt")])
+    doc = Pipeline(dictionary=dictionary).extract(
+        "Arcadia's defence minister Tom Ruel praised Borduria soldiers.", "2024-05-08")
+    codes = {a.code for a in doc.actors}
+    assert {"ARCGOV", "BORMIL"} <= codes

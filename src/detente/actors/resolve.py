@@ -299,22 +299,26 @@ class ActorResolver:
             t.i in taken for t in e) and not self._is_place(e)]
         person_at = {t.i: ent for ent in persons for t in ent}
 
-        deferred: list[tuple[Span, AgentEntry, str | None]] = []
+        deferred: list[tuple[Span, AgentEntry, str | None, str | None]] = []
         for span, agent in self._role_spans(doc, taken):
-            owner = self._named_owner(span, reg, country_of) if agent.kind != "person" else None
+            owner = self._named_owner(span, reg, country_of | owner_of) \
+                if agent.kind != "person" else None
             if owner is not None:
                 # "the People's Daily newspaper", "the BRICS group": the noun names the body
                 reg.name(owner, span)
                 taken.update(t.i for t in span)
                 continue
             country = self._country_context(span, country_of)
+            # "the Calenardhon government", "Arcadia's police": an imported dictionary's
+            # actor that stands as a country lends its code to the agent (CALGOV, ARCCOP)
+            owner_code = None if country else self._country_context(span, owner_of)
             if agent.kind == "person" and span.root.tag_ in ("NNS", "NNPS"):
                 agent = AgentEntry(agent.phrase, agent.sector, "group", agent.role)
             named = self._named_person(span, person_at, taken) if agent.kind == "person" else None
             if named is not None:
                 agent = self._counterpart(span, agent, reg)
                 country = country or self._country_context(named, country_of)
-                actor = self._person(reg, named, agent, country)
+                actor = self._person(reg, named, agent, country, owner_code)
                 if actor.country is None:
                     # "the EU's foreign policy chief, Katarina Holm": she acts for the IGO
                     igo = self._igo_context(span, reg)
@@ -323,9 +327,8 @@ class ActorResolver:
                 reg.name(actor, self._np_span(span, country_of), span)
                 taken.update(t.i for t in named)
             elif agent.kind == "person":
-                deferred.append((span, agent, country))
+                deferred.append((span, agent, country, owner_code))
             else:
-                owner_code = None if country else self._country_context(span, owner_of)
                 actor = self._group(reg, agent, country, owner_code)
                 reg.name(actor, self._np_span(span, country_of), span)
             taken.update(t.i for t in span)
@@ -352,8 +355,8 @@ class ActorResolver:
             reg.name(actor, name)
             taken.update(t.i for t in ent)
 
-        for span, agent, country in deferred:
-            self._role_reference(doc, reg, span, agent, country, country_of)
+        for span, agent, country, owner_code in deferred:
+            self._role_reference(doc, reg, span, agent, country, country_of, owner_code)
         self._pronouns(doc, reg)
         self._pairs(doc, reg, country_of)
         self._countries_from_places(doc, reg, country_of)
@@ -439,18 +442,19 @@ class ActorResolver:
                              entry.role))
 
     def _person(self, reg: _Registry, name: Span, agent: AgentEntry | None,
-                country: str | None) -> Actor:
+                country: str | None, owner: str | None = None) -> Actor:
         text = name.text.strip()
         known = self._known_person(reg, name)
         if known is not None:
             if agent is not None and known.role is None:
                 known.role, known.sector = agent.role, agent.sector
                 known.country = known.country or country
-                known.code = _code(known.country, known.sector)
+                known.code = _code(known.country or owner, known.sector)
             return known
         sector = agent.sector if agent else None
         return reg.get(("person", text.lower()),
-                       Actor(_slug(text), text, "person", country, sector, _code(country, sector),
+                       Actor(_slug(text), text, "person", country, sector,
+                             _code(country or owner, sector),
                              agent.role if agent else None))
 
     def _known_person(self, reg: _Registry, name: Span) -> Actor | None:
@@ -626,7 +630,8 @@ class ActorResolver:
                 taken.add(token.i)
 
     def _role_reference(self, doc: Doc, reg: _Registry, span: Span, agent: AgentEntry,
-                        country: str | None, country_of: dict[int, str]) -> None:
+                        country: str | None, country_of: dict[int, str],
+                        owner: str | None = None) -> None:
         """Link "the minister" / "China's foreign minister" to the person it means."""
         indefinite = any(t.lower_ in ("a", "an", "another") for t in span.root.children
                          if t.dep_ == "det")
@@ -635,11 +640,12 @@ class ActorResolver:
             target = self._compatible_person(reg, span, agent, country)
         if target is None:
             target = reg.get(
-                ("person-role", country or "", agent.role, str(span.start) if indefinite else ""),
-                Actor(_slug(f"{country or ''} {agent.role}"),
+                ("person-role", country or owner or "", agent.role,
+                 str(span.start) if indefinite else ""),
+                Actor(_slug(f"{country or owner or ''} {agent.role}"),
                       f"{agent.role} of {self.country_names.get(country, country)}" if country
                       else agent.role, "person", country,
-                      agent.sector, _code(country, agent.sector), agent.role),
+                      agent.sector, _code(country or owner, agent.sector), agent.role),
             )
         reg.name(target, self._np_span(span, country_of), span)
 

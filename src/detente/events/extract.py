@@ -293,7 +293,9 @@ class EventCoder:
         preps = [c for c in children if _is_prep(c)]
         for c in children + [g for x in xcomps for g in x.children]:
             if c.dep_ in ("dobj", "dative"):
-                preps += [p for p in c.children if _is_prep(p)]
+                # "condemned an attack by X": who did the act the object names is its target
+                preps += [p for p in c.children if _is_prep(p) or (
+                    p.dep_ == "prep" and p.lower_ == "by")]
         for x in xcomps:
             preps += [p for p in x.children if _is_prep(p)]
             for g in x.children:
