@@ -265,3 +265,6 @@ def test_a_person_agent_and_a_soldier_of_such_an_actor_combine_the_codes(tmp_pat
         "Arcadia's defence minister Tom Ruel praised Borduria soldiers.", "2024-05-08")
     codes = {a.code for a in doc.actors}
     assert {"ARCGOV", "BORMIL"} <= codes
+    doc = Pipeline(dictionary=dictionary).extract(
+        "Soldiers from Arcadia crossed the river.", "2024-05-08")
+    assert "ARCMIL" in {a.code for a in doc.actors}

@@ -187,6 +187,13 @@ SCOLD
 
 --- RAILED  [1121]  ---
 RAILED
+
+--- EXCLUDE  [1721]  ---
++CORDON_OFF {+CORDONED_OFF +CORDONS_OFF}
+
+--- RISE  [---]  ---
+RISE
+- DEATH TOLL *  [190]
 """
 
 
@@ -328,3 +335,19 @@ def test_extract_reads_weis_coded_verbs(tmp_path):
         check=False)
     assert result.returncode == 0, result.stderr
     assert [e["cameo"]["code"] for e in json.loads(result.stdout)["events"]] == ["190"]
+
+
+def test_the_forms_in_braces_spell_their_verb(imported):
+    # the lemmatizer reads "cordoned" as "cordone": the form in braces still names the verb
+    assert imported.coder.verbs.forms["cordoned"] == "cordon"
+    doc = imported.extract("Hungarian police cordoned off the border with Romania.",
+                           "2024-05-08")
+    assert [(e.cameo.code, e.trigger) for e in doc.events] == [("1721", "cordoned off")]
+
+
+def test_words_before_the_verb_are_matched_on_its_subject(imported):
+    doc = imported.extract("Hungary's death toll rose in the dispute with Romania.",
+                           "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "190")]
+    assert codes(imported.extract("Hungary rose in the dispute with Romania.",
+                                  "2024-05-08")) == []

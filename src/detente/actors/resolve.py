@@ -311,7 +311,7 @@ class ActorResolver:
             country = self._country_context(span, country_of)
             # "the Calenardhon government", "Arcadia's police": an imported dictionary's
             # actor that stands as a country lends its code to the agent (CALGOV, ARCCOP)
-            owner_code = None if country else self._country_context(span, owner_of)
+            owner_code = None if country else self._owner_context(span, owner_of)
             if agent.kind == "person" and span.root.tag_ in ("NNS", "NNPS"):
                 agent = AgentEntry(agent.phrase, agent.sector, "group", agent.role)
             named = self._named_person(span, person_at, taken) if agent.kind == "person" else None
@@ -505,6 +505,15 @@ class ActorResolver:
                     if pobj.i in country_of:
                         return country_of[pobj.i]
         return None
+
+    def _owner_context(self, span: Span, owner_of: dict[int, str]) -> str | None:
+        """The imported actor an agent belongs to: as a country is found, or in "from" /
+        "in" ("soldiers from Gondor", "activists in Arnor"): PETRARCH composes those too."""
+        found = self._country_context(span, owner_of)
+        for prep in span.root.children:
+            if found is None and prep.dep_ == "prep" and prep.lower_ in ("from", "in"):
+                found = next((owner_of[p.i] for p in prep.children if p.i in owner_of), None)
+        return found
 
     @staticmethod
     def _igo_context(span: Span, reg: _Registry) -> Actor | None:

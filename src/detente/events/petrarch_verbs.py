@@ -28,7 +28,9 @@ Mapping onto detente's model (a trigger lemma, companion lemmas, a CAMEO code):
   companions (its own code, else the block's).
 - A synonym set expands to one pattern per member (nested sets are expanded too); a
   pattern line expands to at most :data:`MAX_EXPANSION` patterns per verb.
-- Irregular forms in braces are not needed: detente matches on spaCy's lemma. Verbs
+- detente matches on spaCy's lemma; the forms in braces are kept as spellings of their
+  verb, for the words the lemmatizer gets wrong ("cordoned" -> "cordone"): a word whose
+  lemma is no trigger but that is written as such a form codes as its verb. Verbs
   written in an inflected form (``SAID``, ``KILLED`` in the validation dictionary) are kept
   as written; :meth:`VerbDictionary.match` tries the word as written before its lemma.
 - Code: the pattern's, else the verb's own, else the block's. Of a paired code ``[a:b]``
@@ -99,6 +101,7 @@ class _Verb:
     particles: tuple[str, ...]
     code: str | None  # the raw code of the verb line, None when it has none
     line: int
+    forms: tuple[str, ...] = ()  # the verb word of the forms in braces: "cordoned"
 
 
 @dataclass
@@ -219,7 +222,22 @@ def _verb(line: str, where: str, number: int) -> _Verb:
         raise DictionaryError(f"{where}: no verb in {line!r}; write the verb first")
     particles = tuple(w for i, w in enumerate(cleaned) if i != head and w and
                       w not in DETERMINERS)
-    return _Verb(trigger, particles, _code(match["code"], where), number)
+    return _Verb(trigger, particles, _code(match["code"], where), number,
+                 _forms(match["forms"] or "", len(words), head))
+
+
+def _forms(text: str, count: int, head: int) -> tuple[str, ...]:
+    """The verb word of each form in braces: ``{+CORDONED_OFF +CORDONS_OFF}`` -> cordoned,
+    cordons; ``{WIRE_+TAPPED}`` -> tapped; ``{BROKE BROKEN}`` -> broke, broken."""
+    found = []
+    for form in text.split():
+        words = [w for w in form.split("_") if w]
+        marked = [i for i, w in enumerate(words) if w.startswith("+")]
+        at = marked[0] if marked else (head if len(words) == count else 0)
+        word = _word(words[at]) if at < len(words) else ""
+        if word:
+            found.append(word)
+    return tuple(dict.fromkeys(found))
 
 
 def _word(raw: str) -> str:
@@ -359,11 +377,14 @@ def load_petrarch_verbs(path: PathLike, codes: str = "cameo") -> list[VerbPatter
     says how its codes are read: ``"cameo"`` or ``"weis"``."""
     _check_scheme(codes)
     with _no_gc():
-        return _load(Path(path), codes)
+        return _load(Path(path), codes)[0]
 
 
-def _load(path: Path, codes: str = "cameo") -> list[VerbPattern]:
+def _load(path: Path, codes: str = "cameo") -> tuple[list[VerbPattern], dict[str, str]]:
+    """The patterns of a verb file, and its forms in braces with the verb each spells."""
     parsed = _parse(path)
+    forms = {form: verb.trigger for block in parsed.blocks for verb in block.verbs
+             for form in verb.forms if form != verb.trigger}
     expander = _Expander(path, parsed.synsets)
     patterns: list[VerbPattern] = []
     seen: set[tuple[str, frozenset[str]]] = set()
@@ -416,7 +437,7 @@ def _load(path: Path, codes: str = "cameo") -> list[VerbPattern]:
     if parsed.transformations:
         log.info("%s: %d transformation line(s) (~) skipped; detente has no transformations",
                  path, parsed.transformations)
-    return patterns
+    return patterns, forms
 
 
 def load_petrarch_verb_dictionary(paths: Iterable[PathLike],
@@ -427,13 +448,17 @@ def load_petrarch_verb_dictionary(paths: Iterable[PathLike],
     paths = list(paths)
     with _no_gc():
         if len(paths) == 1:  # already without repeats
-            return VerbDictionary(_load(Path(paths[0]), codes))
+            return VerbDictionary(*_load(Path(paths[0]), codes))
         patterns: list[VerbPattern] = []
+        forms: dict[str, str] = {}
         seen: set[tuple[str, frozenset[str]]] = set()
         for path in paths:
-            for pattern in _load(Path(path), codes):
+            found, spelled = _load(Path(path), codes)
+            for form, verb in spelled.items():
+                forms.setdefault(form, verb)
+            for pattern in found:
                 key = (pattern.trigger, pattern.companions)
                 if key not in seen:
                     seen.add(key)
                     patterns.append(pattern)
-        return VerbDictionary(patterns)
+        return VerbDictionary(patterns, forms)
