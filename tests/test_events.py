@@ -191,3 +191,32 @@ def test_the_author_of_a_condemned_act_is_the_target(extract):
     (event,) = _events(doc, "ACCUSE")
     assert countries(doc, event.source) == {"FRA"}
     assert countries(doc, event.target) == {"RUS"}
+
+
+def test_a_statement_in_the_future_tense_is_no_intent_to_cooperate(extract):
+    doc = extract("Russia will deny the allegations made by Ukraine.")
+    assert _events(doc, "AGREE") == []
+
+
+def test_common_news_phrasings_of_yielding_investigating_and_mobilizing(extract):
+    doc = extract("The Kenyan government accepted demands from striking teachers.")
+    assert [e.cameo.code for e in _events(doc, "CONCEDE")] == ["080"]
+    doc = extract("The IAEA dispatched inspectors to Syria.")
+    (event,) = _events(doc, "ACCUSE")
+    assert countries(doc, event.source) == {"IGO"} and countries(doc, event.target) == {"SYR"}
+    doc = extract("Turkey strengthened its forces in Syria.")
+    (event,) = _events(doc, "MOBILIZE")
+    assert countries(doc, event.target) == {"SYR"}
+    doc = extract("Dock workers stopped work over the new pension law in France.")
+    assert [e.cameo.code for e in _events(doc, "PROTEST")] == ["143"]
+
+
+def test_officials_and_envoys_of_an_igo_act_for_it(extract):
+    doc = extract("African Union foreign ministers agreed to send aid to Sudan.")
+    (event,) = _events(doc, "AGREE")
+    (source,) = [doc.actor(i) for i in event.source]
+    assert source.country is None and source.code == "IGOAFU"
+    doc = extract("Arab League Secretary General Amr Moussa condemned Israel.")
+    (event,) = _events(doc, "ACCUSE")
+    (source,) = [doc.actor(i) for i in event.source]
+    assert source.name == "Amr Moussa" and source.code.startswith("IGO")

@@ -321,7 +321,7 @@ class ActorResolver:
                 actor = self._person(reg, named, agent, country, owner_code)
                 if actor.country is None:
                     # "the EU's foreign policy chief, Katarina Holm": she acts for the IGO
-                    igo = self._igo_context(span, reg)
+                    igo = self._igo_context(span, reg) or self._igo_context(named, reg)
                     actor.code = igo.code if igo is not None else actor.code
                 reg.name(actor, named)
                 reg.name(actor, self._np_span(span, country_of), span)
@@ -329,7 +329,15 @@ class ActorResolver:
             elif agent.kind == "person":
                 deferred.append((span, agent, country, owner_code))
             else:
-                actor = self._group(reg, agent, country, owner_code)
+                igo = None if country or owner_code else self._igo_context(span, reg)
+                if igo is not None and agent.sector != "IGO" and igo.code:
+                    # "European Community foreign ministers": they act as the IGO
+                    actor = reg.get(("group", igo.code, agent.role),
+                                    Actor(_slug(f"{igo.code} {agent.role}"),
+                                          f"{igo.name} ({agent.role})", agent.kind, None,
+                                          agent.sector, igo.code, agent.role))
+                else:
+                    actor = self._group(reg, agent, country, owner_code)
                 reg.name(actor, self._np_span(span, country_of), span)
             taken.update(t.i for t in span)
 
@@ -522,6 +530,12 @@ class ActorResolver:
         near = [t for t in head.children if t.dep_ in ("poss", "compound", "nmod")]
         near += [p for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
                  for p in c.children if p.dep_ == "pobj"]
+        # "Arab League Secretary General X": a flat run of modifiers before the title
+        left = span.start - 1
+        while left >= span.sent.start and span.doc[left].dep_ in (
+                "compound", "nmod", "poss", "case", "amod") and span.doc[left].text != ",":
+            near.append(span.doc[left])
+            left -= 1
         for token in near:
             for actor_id in reg.by_token.get(token.i, []):
                 if reg.actors[actor_id].kind == "igo":

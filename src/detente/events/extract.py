@@ -49,7 +49,7 @@ INTENT_FRAMES = frozenset({"agree", "offer", "promise", "pledge", "vow", "plan",
 # the intent code (03x) of each family of cooperative acts
 INTENT_CODES = {"04": "036", "045": "039", "046": "036", "05": "032", "057": "030",
                 "06": "031", "07": "033", "08": "035", "083": "034", "085": "035",
-                "087": "037", "01": "030", "02": "030"}
+                "087": "037"}
 # the rejection code (12x) of refusing each family of cooperative acts
 REFUSAL_CODES = {"03": "120", "04": "125", "045": "126", "05": "120", "057": "127",
                  "06": "121", "07": "122", "08": "124", "083": "123", "01": "120",
@@ -401,7 +401,8 @@ def intent_code(code: str) -> str | None:
     Cooperative acts map to the intent code of their family (07x aid -> 033); conflictual
     acts to a threat (138 for force, 130 otherwise).
     """
-    if code[:2] in ("03", "13") or code[:2] in FRAMING_ROOTS:
+    if code[:2] in ("03", "13", STATEMENT_ROOT) or code[:2] in FRAMING_ROOTS:
+        # a statement said in the future tense ("will deny", "would comment") is still one
         return None
     if code_event(code).cameo.quad_class >= 3:
         return "138" if code[:2] in ("15", "18", "19", "20") else "130"
