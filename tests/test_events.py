@@ -220,3 +220,9 @@ def test_officials_and_envoys_of_an_igo_act_for_it(extract):
     (event,) = _events(doc, "ACCUSE")
     (source,) = [doc.actor(i) for i in event.source]
     assert source.name == "Amr Moussa" and source.code.startswith("IGO")
+
+
+def test_every_country_of_a_coordination_deep_in_the_phrase_is_a_target(extract):
+    doc = extract("France welcomed the resumption of talks between Armenia and Azerbaijan.")
+    (event,) = [e for e in doc.events if countries(doc, e.source) == {"FRA"}]
+    assert countries(doc, event.target) == {"ARM", "AZE"}

@@ -268,3 +268,18 @@ def test_a_person_agent_and_a_soldier_of_such_an_actor_combine_the_codes(tmp_pat
     doc = Pipeline(dictionary=dictionary).extract(
         "Soldiers from Arcadia crossed the river.", "2024-05-08")
     assert "ARCMIL" in {a.code for a in doc.actors}
+
+
+def test_a_title_gives_a_named_actor_its_sector_and_a_body_lends_its_country(tmp_path):
+    # "Arcadia Prime Minister Maris Volk" with MARIS_VOLK [ARC] is ARCGOV; "White House
+    # officials" with WHITE_HOUSE [USAGOV] are USAGOV
+    from detente.pipeline import Pipeline
+
+    dictionary = load_petrarch(
+        [write(tmp_path, "ARCADIA [ARC]\nMARIS_VOLK [ARC]\nWHITE_HOUSE [USAGOV]\n")],
+        [write(tmp_path, "PRIME_MINISTER [~GOV]\nOFFICIAL [~GOV]\n", "test.agents.txt")])
+    pipeline = Pipeline(dictionary=dictionary)
+    doc = pipeline.extract("Arcadia Prime Minister Maris Volk arrived on Monday.", "2024-05-08")
+    assert "ARCGOV" in {a.code for a in doc.actors}
+    doc = pipeline.extract("White House security officials arrived on Monday.", "2024-05-08")
+    assert "USAGOV" in {a.code for a in doc.actors}

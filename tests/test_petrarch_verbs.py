@@ -194,6 +194,15 @@ RAILED
 --- RISE  [---]  ---
 RISE
 - DEATH TOLL *  [190]
+
+&NEGAUX
++DID N'T
++WILL NOT
+
+--- CLASH  [---]  ---
+CLASH
+- &NEGAUX * OVER DAM  [120]
+- * OVER DAM  [111]
 """
 
 
@@ -351,3 +360,14 @@ def test_words_before_the_verb_are_matched_on_its_subject(imported):
     assert codes(doc) == [("HUN", "ROU", "190")]
     assert codes(imported.extract("Hungary rose in the dispute with Romania.",
                                   "2024-05-08")) == []
+
+
+def test_a_pattern_with_the_negation_codes_the_negated_act(imported):
+    # PETRARCH writes "did n't" / "will not" into patterns: the event is the pattern's code,
+    # not a negated event
+    doc = imported.extract("Hungary didn't clash with Romania over the dam.", "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "120")] and not doc.events[0].negated
+    doc = imported.extract("Hungary will not clash with Romania over the dam.", "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "120")] and not doc.events[0].negated
+    doc = imported.extract("Hungary clashed with Romania over the dam.", "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "111")]

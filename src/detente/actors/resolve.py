@@ -294,6 +294,10 @@ class ActorResolver:
                     entry.sector is None and entry.kind == "organization":
                 for t in span:
                     owner_of[t.i] = entry.code
+            elif entry.form == "petrarch" and entry.country and entry.kind == "organization":
+                # "White House officials": WHITE_HOUSE [USAGOV] lends its country (USAGOV)
+                for t in span:
+                    owner_of[t.i] = entry.country
 
         persons = [e for e in doc.ents if e.label_ == "PERSON" and not any(
             t.i in taken for t in e) and not self._is_place(e)]
@@ -314,6 +318,16 @@ class ActorResolver:
             owner_code = None if country else self._owner_context(span, owner_of)
             if agent.kind == "person" and span.root.tag_ in ("NNS", "NNPS"):
                 agent = AgentEntry(agent.phrase, agent.sector, "group", agent.role)
+            titled = self._titled_name(span, reg) if agent.kind == "person" else None
+            if titled is not None:
+                # "Bree Prime Minister Romendacil", with ROMENDACIL [BRE] in the dictionary:
+                # the title gives the named actor its sector (BREGOV), as PETRARCH does
+                titled.sector = agent.sector
+                titled.code = _code(titled.country or titled.code, agent.sector)
+                titled.role = titled.role or agent.role
+                reg.name(titled, span)
+                taken.update(t.i for t in span)
+                continue
             named = self._named_person(span, person_at, taken) if agent.kind == "person" else None
             if named is not None:
                 agent = self._counterpart(span, agent, reg)
@@ -522,6 +536,19 @@ class ActorResolver:
             if found is None and prep.dep_ == "prep" and prep.lower_ in ("from", "in"):
                 found = next((owner_of[p.i] for p in prep.children if p.i in owner_of), None)
         return found
+
+    @staticmethod
+    def _titled_name(span: Span, reg: _Registry) -> Actor | None:
+        """The dictionary name a title stands before, when its code has no sector yet."""
+        head = span.root
+        if head.dep_ not in ("compound", "nmod") or head.head.i < span.end:
+            return None
+        for actor_id in reg.by_token.get(head.head.i, []):
+            actor = reg.actors[actor_id]
+            if actor.kind in ("person", "organization") and actor.sector is None and \
+                    actor.code and len(actor.code) == 3:
+                return actor
+        return None
 
     @staticmethod
     def _igo_context(span: Span, reg: _Registry) -> Actor | None:

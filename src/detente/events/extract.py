@@ -188,6 +188,8 @@ class EventCoder:
             # protest with no one named: it is aimed at the government where it happens
             target = self._home_government(source, actors)
         negated, modality = self._polarity(verb)
+        if any(t.dep_ == "neg" and t.head.i == verb.i for t in found.tokens):
+            negated = False  # the pattern codes the negated act ("did n't clash": 904)
         code = found.pattern.code
         if modality in ("future", "conditional") and not negated:
             # "Japan will send aid", "said it would attack": a stated future act is an
@@ -314,9 +316,11 @@ class EventCoder:
         for phrase in children + [g for x in xcomps for g in x.children]:
             if phrase.dep_ in ("dobj", "dative", "prep") or _is_prep(phrase):
                 for token in _phrase_tokens(phrase):
-                    hit = [i for i in actors.at(token) if _coded(actors.get(i))]
+                    # with its conjuncts: "ties with Mordor, Rohan and Bree"
+                    hit = [i for t in (token, *token.conjuncts) for i in actors.at(t)
+                           if _coded(actors.get(i))]
                     if hit:
-                        yield hit
+                        yield _unique(hit)
                         break
 
     @staticmethod

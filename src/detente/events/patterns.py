@@ -127,6 +127,11 @@ def companions(verb: Token) -> dict[str, Token]:
                     for c in mod.conjuncts:
                         add(c)
             continue
+        if child.dep_ in ("neg", "aux") and child.tag_ != "TO":
+            # "did n't", "wo n't": PETRARCH patterns that code the negated act (and so the
+            # negation is the pattern's, not the event's)
+            add(child)
+            continue
         if child.dep_ not in COMPANION_DEPS:
             continue
         add(child)
