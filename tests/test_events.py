@@ -226,3 +226,15 @@ def test_every_country_of_a_coordination_deep_in_the_phrase_is_a_target(extract)
     doc = extract("France welcomed the resumption of talks between Armenia and Azerbaijan.")
     (event,) = [e for e in doc.events if countries(doc, e.source) == {"FRA"}]
     assert countries(doc, event.target) == {"ARM", "AZE"}
+
+
+def test_a_party_named_with_with_outranks_a_place_named_with_in(extract):
+    doc = extract("The Japanese prime minister held talks in Beijing with Russia.")
+    (event,) = _events(doc, "CONSULT")
+    assert countries(doc, event.target) == {"RUS"}
+
+
+def test_with_no_other_target_an_act_bears_on_the_subject_of_its_clause(extract):
+    doc = extract("France welcomed that Iran had freed the British sailors.")
+    (event,) = _events(doc, "SUPPORT")
+    assert countries(doc, event.source) == {"FRA"} and countries(doc, event.target) == {"IRN"}

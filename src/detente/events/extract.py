@@ -27,6 +27,8 @@ from detente.schema import Actor, Event
 
 TARGET_PREPS = ("with", "against", "to", "on", "upon", "at", "toward", "towards", "into",
                 "for", "from", "over", "in", "between", "among")
+# prepositions that can name a target but mostly name where the act happened
+LOCATIVE_PREPS = frozenset({"at", "in"})
 # outer verbs that turn the act they govern into its refusal or failure
 NEGATING = frozenset({"refuse", "decline", "fail", "reject", "deny"})
 # outer verbs that make the act they govern an intention, not a deed
@@ -249,6 +251,12 @@ class EventCoder:
                     target = self._actors_of(subject, actors)
         if not target:
             target = self._target(verb, found, actors, source)
+        if not target:
+            # "Gollum allowed that Mordor isn't ...": with no other target, the act bears on
+            # the subject of the clause it governs
+            for subject in _clause_subjects(verb):
+                target = target or [i for i in self._actors_of(subject, actors)
+                                    if i not in source]
         if not target and any(_phrase(c) in RECIPROCAL for c in verb.subtree):
             target = []  # reciprocal: the dyads run among the sources
         return _unique(source), _unique(target)
@@ -305,6 +313,8 @@ class EventCoder:
                     hit = self._actors_of(g, actors)
                     if hit:
                         yield hit
+        # "celebrated Eid at Osgiliath with Gondor": a place is a weaker target than a party
+        preps.sort(key=lambda p: p.lower_ in LOCATIVE_PREPS)
         for prep in preps:
             for pobj in prep.children:
                 if pobj.dep_ == "pobj":
