@@ -203,6 +203,9 @@ RISE
 CLASH
 - &NEGAUX * OVER DAM  [120]
 - * OVER DAM  [111]
+
+--- VISIT  [042:043]  ---
+VISIT
 """
 
 
@@ -371,3 +374,10 @@ def test_a_pattern_with_the_negation_codes_the_negated_act(imported):
     assert codes(doc) == [("HUN", "ROU", "120")] and not doc.events[0].negated
     doc = imported.extract("Hungary clashed with Romania over the dam.", "2024-05-08")
     assert codes(doc) == [("HUN", "ROU", "111")]
+
+
+def test_a_paired_code_codes_the_event_back_from_the_target(imported):
+    # [042:043]: the visitor makes a visit (042), the host receives it (043)
+    doc = imported.extract("Hungary visited Romania on Monday.", "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "042"), ("ROU", "HUN", "043")]
+    assert {p.reverse for p in imported.coder.verbs.by_trigger["visit"]} == {"043"}

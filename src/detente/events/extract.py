@@ -113,6 +113,7 @@ class EventCoder:
             event = self._event(found, number, actors, article_date)
             if event is not None:
                 events.append(event)
+                events.extend(_paired(event, found.pattern.reverse))
         return sorted(events, key=lambda e: e.start)
 
     def _obligations(self, sent: Span, number: int, actors: ResolvedActors,
@@ -171,7 +172,7 @@ class EventCoder:
             if code is None:
                 continue
             base = matches.get(frame.i, inner)
-            pattern = replace(base.pattern, code=code)
+            pattern = replace(base.pattern, code=code, reverse=None)
             tokens = (frame, *inner.tokens) if frame.i not in matches else (
                 *base.tokens, *inner.tokens)
             matches[frame.i] = PatternMatch(pattern, tuple(dict.fromkeys(tokens)))
@@ -396,6 +397,18 @@ class EventCoder:
                     if found is not None:
                         return found
         return article_date
+
+
+def _paired(event: Event, reverse: str | None) -> list[Event]:
+    """The event back from target to source of a paired pattern (PETRARCH's ``[a:b]``):
+    "A met B" is A meeting B and B meeting A."""
+    if reverse is None or event.negated or not event.source or not event.target:
+        return []
+    if event.modality in ("future", "conditional"):
+        reverse = intent_code(reverse) or reverse
+    info = code_event(reverse)
+    return [replace(event, source=list(event.target), target=list(event.source),
+                    cameo=info.cameo, plover=info.plover)]
 
 
 def refusal_code(code: str) -> str | None:

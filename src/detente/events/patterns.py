@@ -33,6 +33,8 @@ class VerbPattern:
     companions: frozenset[str]
     code: str
     line: int
+    # the code of the paired event from target back to source (PETRARCH's [a:b]), if any
+    reverse: str | None = None
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,9 @@ Mapping onto detente's model (a trigger lemma, companion lemmas, a CAMEO code):
   lemma is no trigger but that is written as such a form codes as its verb. Verbs
   written in an inflected form (``SAID``, ``KILLED`` in the validation dictionary) are kept
   as written; :meth:`VerbDictionary.match` tries the word as written before its lemma.
-- Code: the pattern's, else the verb's own, else the block's. Of a paired code ``[a:b]``
-  only ``a`` is kept (detente codes one event per verb). Skipped, with no event:
+- Code: the pattern's, else the verb's own, else the block's. A paired code ``[a:b]`` codes
+  two events, ``a`` from source to target and ``b`` back from target to source (PETRARCH's
+  "met", "talks with": both sides act). Skipped, with no event:
   ``[---]`` (PETRARCH's "no event"), reverse-only codes ``[:b]`` (the event would run the
   wrong way), patterns with no word besides the verb and actor markers (``- % *``; they
   constrain actors only), and transformations (``~`` lines).
@@ -354,6 +355,13 @@ def _event_code(raw: str | None, codes: str = "cameo") -> str | None:
     return cameo_code(first)
 
 
+def _reverse_code(raw: str | None, codes: str = "cameo") -> str | None:
+    """The code of the paired event, target to source, of ``[a:b]``: ``b``; else None."""
+    if raw is None or ":" not in raw:
+        return None
+    return _event_code(raw.split(":", 1)[1], codes)
+
+
 def _check_scheme(codes: str) -> None:
     if codes not in CODE_SCHEMES:
         raise ValueError(f"codes={codes!r}: write one of {', '.join(CODE_SCHEMES)}")
@@ -390,11 +398,12 @@ def _load(path: Path, codes: str = "cameo") -> tuple[list[VerbPattern], dict[str
     seen: set[tuple[str, frozenset[str]]] = set()
     truncated = 0
 
-    def add(trigger: str, words: frozenset[str], code: str, line: int) -> None:
+    def add(trigger: str, words: frozenset[str], code: str, line: int,
+            reverse: str | None) -> None:
         key = (trigger, words)
         if key not in seen:
             seen.add(key)
-            patterns.append(VerbPattern(trigger, words, code, line))
+            patterns.append(VerbPattern(trigger, words, code, line, reverse))
 
     for block in parsed.blocks:
         if not block.verbs:
@@ -418,18 +427,20 @@ def _load(path: Path, codes: str = "cameo") -> tuple[list[VerbPattern], dict[str
             expansions.append((pattern, [frozenset(w) for w in sequences if w]))
         for verb in block.verbs:
             particles = frozenset(verb.particles)
-            own = _event_code(verb.code if verb.code is not None else block.code, codes)
+            raw_own = verb.code if verb.code is not None else block.code
+            own = _event_code(raw_own, codes)
             if own is not None:
-                add(verb.trigger, particles, own, verb.line)
+                add(verb.trigger, particles, own, verb.line, _reverse_code(raw_own, codes))
             for pattern, words in expansions:
                 raw = pattern.code if pattern.code is not None else (
                     verb.code if verb.code is not None else block.code)
                 code = _event_code(raw, codes)
                 if code is None:
                     continue
+                reverse = _reverse_code(raw, codes)
                 for companions in words:
                     add(verb.trigger, particles | companions if particles else companions,
-                        code, pattern.line)
+                        code, pattern.line, reverse)
     if truncated:
         log.warning("%s: %d pattern line(s) expand to more than %d patterns per verb through "
                     "their synonym sets; the first %d are kept", path, truncated,
