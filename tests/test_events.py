@@ -238,3 +238,16 @@ def test_with_no_other_target_an_act_bears_on_the_subject_of_its_clause(extract)
     doc = extract("France welcomed that Iran had freed the British sailors.")
     (event,) = _events(doc, "SUPPORT")
     assert countries(doc, event.source) == {"FRA"} and countries(doc, event.target) == {"IRN"}
+
+
+def test_a_statement_issued_carries_the_act_of_its_issuer(extract):
+    doc = extract("The Chinese foreign ministry issued a statement condemning Japan.")
+    (event,) = doc.events
+    assert event.plover.event == "ACCUSE"
+    assert countries(doc, event.source) == {"CHN"} and countries(doc, event.target) == {"JPN"}
+
+
+def test_a_complaint_targets_the_one_complained_about(extract):
+    doc = extract("Georgia complained to the United Nations about Russian troop movements.")
+    (event,) = _events(doc, "ACCUSE")
+    assert countries(doc, event.source) == {"GEO"} and countries(doc, event.target) == {"RUS"}

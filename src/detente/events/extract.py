@@ -26,7 +26,7 @@ from detente.events.patterns import PatternMatch, VerbDictionary, nominals
 from detente.schema import Actor, Event
 
 TARGET_PREPS = ("with", "against", "to", "on", "upon", "at", "toward", "towards", "into",
-                "for", "from", "over", "in", "between", "among")
+                "for", "from", "over", "about", "in", "between", "among")
 # prepositions that can name a target but mostly name where the act happened
 LOCATIVE_PREPS = frozenset({"at", "in"})
 # outer verbs that turn the act they govern into its refusal or failure
@@ -61,6 +61,9 @@ LIGHT_VERBS = frozenset({"announce", "complete", "begin", "start", "launch", "co
                          "carry", "undertake", "make", "stage", "order", "finish", "continue",
                          "resume", "hold", "issue", "mount", "step", "call", "declare",
                          "lodge", "file", "extend", "end", "halt", "impose", "reimpose"})
+# documents through which their issuer acts: "issued a statement condemning ..."
+STATEMENT_NOUNS = frozenset({"statement", "declaration", "communique", "communiqué",
+                             "resolution", "letter", "message", "note", "appeal"})
 RECIPROCAL = frozenset({"each other", "one another"})
 
 
@@ -105,6 +108,12 @@ class EventCoder:
                                               for t in x.subtree)
                     for x in sent.doc[i].children):
                 # "Japan said it will send aid": the act reported stands for the statement
+                consumed.add(i)
+            elif found.pattern.code[:2] == STATEMENT_ROOT and any(
+                    _issued_document(x) and any(c.dep_ == "acl" and c.i in matches
+                                                for c in x.children)
+                    for x in sent.doc[i].children):
+                # "issued a statement condemning X": the condemnation is the event
                 consumed.add(i)
         events = self._obligations(sent, number, actors, article_date, consumed)
         for i, found in sorted(matches.items()):
@@ -270,7 +279,7 @@ class EventCoder:
         forces of no country); the target is the object of "to".
         """
         weak: list[str] = []
-        for hit in self._targets(verb, actors):
+        for hit in self._targets(verb, actors, found.pattern.code[:2] == "11"):
             if self._is_instrument(hit, source, actors):
                 weak = weak or hit
                 continue
@@ -292,8 +301,10 @@ class EventCoder:
         return all(a.kind in ("group", "organization") and (a.country is None or
                                                             a.country in own) for a in found)
 
-    def _targets(self, verb: Token, actors: ResolvedActors) -> Iterator[list[str]]:
-        """Candidate targets in order of preference."""
+    def _targets(self, verb: Token, actors: ResolvedActors,
+                 complaint: bool = False) -> Iterator[list[str]]:
+        """Candidate targets in order of preference. For a complaint or criticism (CAMEO 11)
+        the one complained about ("over", "about") comes before the one complained to."""
         children = list(verb.children)
         xcomps = [c for c in children if c.dep_ == "xcomp"]
         for c in children:
@@ -315,7 +326,8 @@ class EventCoder:
                     if hit:
                         yield hit
         # "celebrated Eid at Osgiliath with Gondor": a place is a weaker target than a party
-        preps.sort(key=lambda p: p.lower_ in LOCATIVE_PREPS)
+        preps.sort(key=lambda p: (p.lower_ in LOCATIVE_PREPS,
+                                  complaint and p.lower_ == "to"))
         for prep in preps:
             for pobj in prep.children:
                 if pobj.dep_ == "pobj":
@@ -454,6 +466,9 @@ def _subject(verb: Token) -> Token | None:
             head = current.head
             if head.dep_ == "prep":
                 head = head.head
+            if _issued_document(head):
+                # "the PKK issued a statement demanding ...": who issued it demands
+                return _subject(head.head)
             return head if head.pos_ in ("NOUN", "PROPN", "PRON") else None
         else:
             return None
@@ -499,7 +514,8 @@ def _background(verb: Token, actors: ResolvedActors) -> bool:
     """
     token = verb
     for _ in range(8):
-        if token.dep_ in ("relcl", "acl") and not actors.at(token.head):
+        if token.dep_ in ("relcl", "acl") and not actors.at(token.head) and not (
+                token.dep_ == "acl" and _issued_document(token.head)):
             return True
         if token.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to"
                                          for c in token.children):
@@ -508,6 +524,12 @@ def _background(verb: Token, actors: ResolvedActors) -> bool:
             return False
         token = token.head
     return False
+
+
+def _issued_document(noun: Token) -> bool:
+    """A statement someone issued: "the PKK issued a declaration demanding ..." (the
+    clause on the noun is the issuer's act)."""
+    return noun.lemma_.lower() in STATEMENT_NOUNS and noun.dep_ == "dobj"
 
 
 def _coded(actor: Actor) -> bool:
