@@ -251,3 +251,12 @@ def test_a_complaint_targets_the_one_complained_about(extract):
     doc = extract("Georgia complained to the United Nations about Russian troop movements.")
     (event,) = _events(doc, "ACCUSE")
     assert countries(doc, event.source) == {"GEO"} and countries(doc, event.target) == {"RUS"}
+
+
+def test_alleged_proposed_and_omitted_acts_are_not_reported_events(extract):
+    doc = extract("Ukraine accused Russia of shelling Kharkiv.")
+    assert [e.plover.event for e in doc.events if e.plover] == ["ACCUSE"]
+    doc = extract("Iran rejected a French proposal for holding talks with Israel.")
+    assert [e.plover.event for e in doc.events if e.plover] == ["REJECT"]
+    doc = extract("Japan left the summit without meeting the Chinese president.")
+    assert _events(doc, "CONSULT") == []

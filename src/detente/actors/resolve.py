@@ -275,12 +275,19 @@ class ActorResolver:
         owner_of: dict[int, str] = {}
         taken: set[int] = set()
 
-        for span, entry in self._name_spans(doc):
+        name_spans = self._name_spans(doc)
+        country_at = {t.i: e.country for sp, e in name_spans if e.kind == "country"
+                      and e.country for t in sp}
+        for span, entry in name_spans:
             if entry.form == "adjective" and entry.country and span.root.tag_ in (
                     "NNS", "NNPS") and span.root.dep_ not in ("amod", "compound"):
-                # "Young Algerians blocked roads": the people of a country, not its state
+                # "Young Algerians blocked roads": the people of a country, not its state;
+                # "Bosnian Serbs", "Iraqi Kurds": the people of the country named before
                 people = AgentEntry(span.text, "CVL", "group", "civilians")
-                actor = self._group(reg, people, entry.country)
+                home = next((country_at[c.i] for c in span.root.children
+                             if c.dep_ in ("amod", "compound") and c.i in country_at
+                             and c.i < span.start), entry.country)
+                actor = self._group(reg, people, home)
                 reg.name(actor, span)
                 taken.update(t.i for t in span)
                 continue

@@ -509,8 +509,10 @@ def _background(verb: Token, actors: ResolvedActors) -> bool:
     """A verb that describes a thing or a purpose, not an act the sentence reports.
 
     "a resolution that aims to impose a blockade", "the curfew imposed last year" (clauses
-    on a noun that is not an actor) and "sent troops to help defend" (an infinitive of
-    purpose) are background: coding them adds events the article does not report.
+    on a noun that is not an actor), "sent troops to help defend" (an infinitive of
+    purpose), "without returning", "accused of restoring" and "a proposal for signing" (a
+    gerund that did not happen, is alleged or is proposed) are background: coding them adds
+    events the article does not report.
     """
     token = verb
     for _ in range(8):
@@ -519,6 +521,13 @@ def _background(verb: Token, actors: ResolvedActors) -> bool:
             return True
         if token.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to"
                                          for c in token.children):
+            return True
+        if token.dep_ == "pcomp" and (
+                token.head.lower_ == "without"  # "resigned without returning"
+                or (token.head.lower_ == "of" and token.head.head.pos_ in ("VERB", "ADJ"))
+                # "accused X of restoring", "suspected of taking": alleged, not reported
+                or (token.head.head.pos_ == "NOUN" and not actors.at(token.head.head))):
+            # "a proposal for signing an accord": a thing proposed, not done
             return True
         if token.dep_ in ("ccomp", "ROOT") or token.head is token:
             return False
