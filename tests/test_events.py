@@ -260,3 +260,17 @@ def test_alleged_proposed_and_omitted_acts_are_not_reported_events(extract):
     assert [e.plover.event for e in doc.events if e.plover] == ["REJECT"]
     doc = extract("Japan left the summit without meeting the Chinese president.")
     assert _events(doc, "CONSULT") == []
+
+
+def test_defending_against_criticism_is_verbal_support(extract):
+    doc = extract("Turkey defended Azerbaijan against criticism from France.")
+    (event,) = _events(doc, "SUPPORT")
+    assert countries(doc, event.target) == {"AZE"}
+    assert _events(doc, "AID") == []
+
+
+def test_a_mediator_of_an_igo_acts_for_it(extract):
+    doc = extract("Sudanese rebels met UN mediator Jan Eliasson on Monday.")
+    (event,) = _events(doc, "CONSULT")
+    (target,) = [doc.actor(i) for i in event.target]
+    assert target.name == "Jan Eliasson" and target.code.startswith("IGO")

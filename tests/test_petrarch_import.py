@@ -283,3 +283,14 @@ def test_a_title_gives_a_named_actor_its_sector_and_a_body_lends_its_country(tmp
     assert "ARCGOV" in {a.code for a in doc.actors}
     doc = pipeline.extract("White House security officials arrived on Monday.", "2024-05-08")
     assert "USAGOV" in {a.code for a in doc.actors}
+
+
+def test_an_agent_of_an_imported_actor_keeps_it_when_another_country_is_named(tmp_path):
+    from detente.pipeline import Pipeline
+
+    dictionary = load_petrarch([write(tmp_path, "ARCADIA [ARC]\nEGYPT_ [EGY]\n")],
+                               [write(tmp_path, "LAWMAKER [~LEG]\n", "test.agents.txt")])
+    doc = Pipeline(dictionary=dictionary).extract("Lawmakers in Arcadia praised Egypt.",
+                                                  "2024-05-08")
+    codes = {a.code for a in doc.actors}
+    assert "ARCLEG" in codes and "EGYLEG" not in codes

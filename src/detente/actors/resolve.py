@@ -429,8 +429,8 @@ class ActorResolver:
         """
         for actor in reg.actors.values():
             if actor.country is not None or actor.kind not in ("person", "group") or (
-                    actor.code or "").startswith("IGO"):
-                continue
+                    actor.code and not actor.code.startswith("---")):
+                continue  # an IGO's, or an imported actor's ("FORLEG"): it has its owner
             first = min(actor.mentions, key=lambda m: m.start, default=None)
             span = doc.char_span(first.start, first.end, alignment_mode="expand") \
                 if first is not None else None
