@@ -274,3 +274,10 @@ def test_a_mediator_of_an_igo_acts_for_it(extract):
     (event,) = _events(doc, "CONSULT")
     (target,) = [doc.actor(i) for i in event.target]
     assert target.name == "Jan Eliasson" and target.code.startswith("IGO")
+
+
+def test_a_conflictual_act_that_may_follow_a_condition_is_a_threat(extract):
+    doc = extract("The European Union may suspend aid to Mali if the junta delays the vote.")
+    assert [e.plover.event for e in doc.events if e.plover] == ["THREATEN"]
+    doc = extract("The European Union may suspend aid to Mali.")
+    assert [e.plover.event for e in doc.events if e.plover] == ["SANCTION"]

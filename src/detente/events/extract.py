@@ -203,6 +203,12 @@ class EventCoder:
         if any(t.dep_ == "neg" and t.head.i == verb.i for t in found.tokens):
             negated = False  # the pattern codes the negated act ("did n't clash": 904)
         code = found.pattern.code
+        if modality == "possible" and any(
+                c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless")
+                                          for m in c.children) for c in verb.children):
+            # "the EU may halt mediation if ...": an act made to hang on a condition is
+            # a conditional promise or threat
+            modality = "conditional"
         if modality in ("future", "conditional") and not negated:
             # "Japan will send aid", "said it would attack": a stated future act is an
             # intent (03x) or a threat (13x) in CAMEO
