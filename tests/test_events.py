@@ -281,3 +281,14 @@ def test_a_conflictual_act_that_may_follow_a_condition_is_a_threat(extract):
     assert [e.plover.event for e in doc.events if e.plover] == ["THREATEN"]
     doc = extract("The European Union may suspend aid to Mali.")
     assert [e.plover.event for e in doc.events if e.plover] == ["SANCTION"]
+
+
+def test_police_force_with_no_one_named_acts_on_its_own_country(extract):
+    doc = extract("Kenyan police arrested twelve people in Nairobi on Monday.")
+    (event,) = _events(doc, "COERCE")
+    assert countries(doc, event.source) == {"KEN"} and countries(doc, event.target) == {"KEN"}
+
+
+def test_trying_to_act_is_no_trial(extract):
+    doc = extract("The Sudanese government tried to improve its relations with Chad.")
+    assert _events(doc, "COERCE") == []

@@ -29,6 +29,8 @@ TARGET_PREPS = ("with", "against", "to", "on", "upon", "at", "toward", "towards"
                 "for", "from", "over", "about", "in", "between", "among")
 # prepositions that can name a target but mostly name where the act happened
 LOCATIVE_PREPS = frozenset({"at", "in"})
+# verbs that mean an attempt when they govern an infinitive, and something else otherwise
+ATTEMPT_VERBS = frozenset({"try"})
 # outer verbs that turn the act they govern into its refusal or failure
 NEGATING = frozenset({"refuse", "decline", "fail", "reject", "deny"})
 # outer verbs that make the act they govern an intention, not a deed
@@ -86,6 +88,9 @@ class EventCoder:
                   article_date: date | None) -> list[Event]:
         matches: dict[int, PatternMatch] = {}
         for token in sent:
+            if token.lemma_.lower() in ATTEMPT_VERBS and any(
+                    c.dep_ == "xcomp" for c in token.children):
+                continue  # "tried to secure": an attempt, not a trial (CAMEO 173)
             if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
                 found = self.verbs.match(token)
                 if (found is None or not found.pattern.companions) and \
@@ -198,6 +203,10 @@ class EventCoder:
             return None
         if not target and found.pattern.code[:2] == "14" and source:
             # protest with no one named: it is aimed at the government where it happens
+            target = self._home_government(source, actors)
+        if not target and source and _domestic(found.pattern.code, source, actors):
+            # "police arrested 12", "police opened fire, killing one": with no one named,
+            # the state's own police and courts act on its own people
             target = self._home_government(source, actors)
         negated, modality = self._polarity(verb)
         if any(t.dep_ == "neg" and t.head.i == verb.i for t in found.tokens):
@@ -539,6 +548,14 @@ def _background(verb: Token, actors: ResolvedActors) -> bool:
             return False
         token = token.head
     return False
+
+
+def _domestic(code: str, source: list[str], actors: ResolvedActors) -> bool:
+    """A coercive act (CAMEO 17) of a state body, or force (18-20) used by its police."""
+    sectors = {actors.get(i).sector for i in source}
+    if code[:2] == "17":
+        return sectors <= {"COP", "GOV", "JUD", "SPY", "MIL"}
+    return code[:2] in ("18", "19", "20") and sectors == {"COP"}
 
 
 def _issued_document(noun: Token) -> bool:
