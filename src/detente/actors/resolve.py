@@ -275,6 +275,7 @@ class ActorResolver:
         owner_of: dict[int, str] = {}
         taken: set[int] = set()
 
+        ethnic_home: dict[str, str | None] = {}  # a people's own country, if no place
         name_spans = self._name_spans(doc)
         country_at = {t.i: e.country for sp, e in name_spans if e.kind == "country"
                       and e.country for t in sp}
@@ -287,6 +288,17 @@ class ActorResolver:
                 home = next((country_at[c.i] for c in span.root.children
                              if c.dep_ in ("amod", "compound") and c.i in country_at
                              and c.i < span.start), entry.country)
+                if _ethnic(span.root):
+                    # "ethnic Albanians in Serbia": a people where they live, found below
+                    # from the places around them (CAMEO codes the state of residence);
+                    # with no place named, the people's own country
+                    actor = reg.get(("ethnic", span.text.lower()),
+                                    Actor(_slug(f"ethnic {span.text}"), span.text, "group",
+                                          None, "CVL", "---CVL", "civilians"))
+                    ethnic_home.setdefault(actor.id, home)
+                    reg.name(actor, span)
+                    taken.update(t.i for t in span)
+                    continue
                 actor = self._group(reg, people, home)
                 reg.name(actor, span)
                 taken.update(t.i for t in span)
@@ -320,6 +332,9 @@ class ActorResolver:
                 taken.update(t.i for t in span)
                 continue
             country = self._country_context(span, country_of)
+            ethnic = country if country and _ethnic(span.root) else None
+            if ethnic:
+                country = None  # "ethnic Albanian guerrillas operating in Macedonia"
             # "the Calenardhon government", "Arcadia's police": an imported dictionary's
             # actor that stands as a country lends its code to the agent (CALGOV, ARCCOP)
             owner_code = None if country else self._owner_context(span, owner_of)
@@ -359,6 +374,8 @@ class ActorResolver:
                                           agent.sector, igo.code, agent.role))
                 else:
                     actor = self._group(reg, agent, country, owner_code)
+                    if ethnic:
+                        ethnic_home.setdefault(actor.id, ethnic)
                 reg.name(actor, self._np_span(span, country_of), span)
             taken.update(t.i for t in span)
 
@@ -389,6 +406,12 @@ class ActorResolver:
         self._pronouns(doc, reg)
         self._pairs(doc, reg, country_of)
         self._countries_from_places(doc, reg, country_of)
+        for group_id, own in ethnic_home.items():
+            group = reg.actors[group_id]
+            if group.country is None and own:
+                group.country, group.code = own, _code(own, group.sector)
+                label = SECTOR_NAMES.get(group.sector or "", group.role or "")
+                group.name = f"{self.country_names.get(own, own)} ({label})"
         return reg.result()
 
     def _is_place(self, ent: Span) -> bool:
@@ -808,6 +831,11 @@ class ActorResolver:
                     actor = reg.actors[actor_id]
                     actor.mentions.append(Mention(span.text, span.start_char, span.end_char))
                 reg.by_token[token.i] = ids
+
+
+def _ethnic(head: Token) -> bool:
+    """The noun is modified by "ethnic": its country adjective names a people, not a state."""
+    return any(c.lower_ == "ethnic" and c.dep_ in ("amod", "compound") for c in head.children)
 
 
 def _without_article(ent: Span) -> Span | None:
