@@ -104,3 +104,17 @@ def test_a_plural_demonym_is_the_people_not_the_state(extract):
     doc = extract("Young Algerians blocked roads in the capital.")
     people = actor_named(doc, "Algerians")
     assert (people.kind, people.country, people.sector) == ("group", "DZA", "CVL")
+
+
+def test_a_people_named_with_a_country_adjective_belongs_to_that_country(extract):
+    doc = extract("Bosnian Serbs blocked the road. Young Algerians marched in Oran.")
+    by_mention = {m.text: a for a in doc.actors for m in a.mentions}
+    assert by_mention["Serbs"].country == "BIH" and by_mention["Serbs"].sector == "CVL"
+    assert by_mention["Algerians"].country == "DZA"
+
+
+def test_an_ethnic_people_belongs_to_the_country_where_it_lives(extract):
+    doc = extract("Ethnic Albanians in Serbia blocked the road. Ethnic Turks marched.")
+    by_mention = {m.text: a for a in doc.actors for m in a.mentions}
+    assert by_mention["Albanians"].country == "SRB"
+    assert by_mention["Turks"].country == "TUR"  # no place named: their own country

@@ -209,3 +209,14 @@ def test_eval_all_writes_the_accuracy_page(shared, tmp_path):
     text = page.read_text(encoding="utf-8")
     assert "detente eval all --shared" in text and "--limit 5" in text
     assert "## Quotes" in text
+
+
+def test_an_official_of_an_igo_is_scored_as_the_igo():
+    from detente.evaluate.events import actor_country
+    from detente.schema import Actor
+
+    envoy = Actor("envoy", "Kofi Annan", "person", None, "IGO", "IGOUNO", "IGO official")
+    assert actor_country(envoy) == "IGO"
+    minister = Actor("min", "Ali Ahmed", "person", "EGY", "GOV", "EGYGOV", "minister")
+    assert actor_country(minister) == "EGY"
+    assert actor_country(Actor("x", "someone", "person")) != "IGO"

@@ -184,3 +184,111 @@ def test_sending_arms_is_military_aid(extract):
     (event,) = doc.events
     assert event.cameo.code == "072" and event.plover.event == "AID"
     assert countries(doc, event.source) == {"HUN"} and countries(doc, event.target) == {"ROU"}
+
+
+def test_the_author_of_a_condemned_act_is_the_target(extract):
+    doc = extract("France condemned an attack by Russian soldiers in eastern Ukraine.")
+    (event,) = _events(doc, "ACCUSE")
+    assert countries(doc, event.source) == {"FRA"}
+    assert countries(doc, event.target) == {"RUS"}
+
+
+def test_a_statement_in_the_future_tense_is_no_intent_to_cooperate(extract):
+    doc = extract("Russia will deny the allegations made by Ukraine.")
+    assert _events(doc, "AGREE") == []
+
+
+def test_common_news_phrasings_of_yielding_investigating_and_mobilizing(extract):
+    doc = extract("The Kenyan government accepted demands from striking teachers.")
+    assert [e.cameo.code for e in _events(doc, "CONCEDE")] == ["080"]
+    doc = extract("The IAEA dispatched inspectors to Syria.")
+    (event,) = _events(doc, "ACCUSE")
+    assert countries(doc, event.source) == {"IGO"} and countries(doc, event.target) == {"SYR"}
+    doc = extract("Turkey strengthened its forces in Syria.")
+    (event,) = _events(doc, "MOBILIZE")
+    assert countries(doc, event.target) == {"SYR"}
+    doc = extract("Dock workers stopped work over the new pension law in France.")
+    assert [e.cameo.code for e in _events(doc, "PROTEST")] == ["143"]
+
+
+def test_officials_and_envoys_of_an_igo_act_for_it(extract):
+    doc = extract("African Union foreign ministers agreed to send aid to Sudan.")
+    (event,) = _events(doc, "AGREE")
+    (source,) = [doc.actor(i) for i in event.source]
+    assert source.country is None and source.code == "IGOAFU"
+    doc = extract("Arab League Secretary General Amr Moussa condemned Israel.")
+    (event,) = _events(doc, "ACCUSE")
+    (source,) = [doc.actor(i) for i in event.source]
+    assert source.name == "Amr Moussa" and source.code.startswith("IGO")
+
+
+def test_every_country_of_a_coordination_deep_in_the_phrase_is_a_target(extract):
+    doc = extract("France welcomed the resumption of talks between Armenia and Azerbaijan.")
+    (event,) = [e for e in doc.events if countries(doc, e.source) == {"FRA"}]
+    assert countries(doc, event.target) == {"ARM", "AZE"}
+
+
+def test_a_party_named_with_with_outranks_a_place_named_with_in(extract):
+    doc = extract("The Japanese prime minister held talks in Beijing with Russia.")
+    (event,) = _events(doc, "CONSULT")
+    assert countries(doc, event.target) == {"RUS"}
+
+
+def test_with_no_other_target_an_act_bears_on_the_subject_of_its_clause(extract):
+    doc = extract("France welcomed that Iran had freed the British sailors.")
+    (event,) = _events(doc, "SUPPORT")
+    assert countries(doc, event.source) == {"FRA"} and countries(doc, event.target) == {"IRN"}
+
+
+def test_a_statement_issued_carries_the_act_of_its_issuer(extract):
+    doc = extract("The Chinese foreign ministry issued a statement condemning Japan.")
+    (event,) = doc.events
+    assert event.plover.event == "ACCUSE"
+    assert countries(doc, event.source) == {"CHN"} and countries(doc, event.target) == {"JPN"}
+
+
+def test_a_complaint_targets_the_one_complained_about(extract):
+    doc = extract("Georgia complained to the United Nations about Russian troop movements.")
+    (event,) = _events(doc, "ACCUSE")
+    assert countries(doc, event.source) == {"GEO"} and countries(doc, event.target) == {"RUS"}
+
+
+def test_alleged_proposed_and_omitted_acts_are_not_reported_events(extract):
+    doc = extract("Ukraine accused Russia of shelling Kharkiv.")
+    assert [e.plover.event for e in doc.events if e.plover] == ["ACCUSE"]
+    doc = extract("Iran rejected a French proposal for holding talks with Israel.")
+    assert [e.plover.event for e in doc.events if e.plover] == ["REJECT"]
+    doc = extract("Japan left the summit without meeting the Chinese president.")
+    assert _events(doc, "CONSULT") == []
+
+
+def test_defending_against_criticism_is_verbal_support(extract):
+    doc = extract("Turkey defended Azerbaijan against criticism from France.")
+    (event,) = _events(doc, "SUPPORT")
+    assert countries(doc, event.target) == {"AZE"}
+    assert _events(doc, "AID") == []
+
+
+def test_a_mediator_of_an_igo_acts_for_it(extract):
+    doc = extract("Sudanese rebels met UN mediator Jan Eliasson on Monday.")
+    (event,) = _events(doc, "CONSULT")
+    (target,) = [doc.actor(i) for i in event.target]
+    assert target.name == "Jan Eliasson" and target.code.startswith("IGO")
+
+
+def test_a_conflictual_act_that_may_follow_a_condition_is_a_threat(extract):
+    doc = extract("The European Union may suspend aid to Mali if the junta delays the vote.")
+    assert [e.plover.event for e in doc.events if e.plover] == ["THREATEN"]
+    doc = extract("The European Union may suspend aid to Mali.")
+    assert [e.plover.event for e in doc.events if e.plover] == ["SANCTION"]
+
+
+def test_police_force_with_no_one_named_acts_on_its_own_country(extract):
+    doc = extract("Kenyan police arrested twelve people in Nairobi on Monday.")
+    (event,) = _events(doc, "COERCE")
+    assert countries(doc, event.source) == {"KEN"} and countries(doc, event.target) == {"KEN"}
+
+
+def test_trying_to_act_is_no_trial(extract):
+    doc = extract("The Sudanese government tried to improve its relations with Chad.")
+    assert _events(doc, "COERCE") == []

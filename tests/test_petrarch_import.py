@@ -252,3 +252,45 @@ def test_an_agent_of_an_actor_with_a_code_of_its_own_combines_the_codes(tmp_path
         "Arcadia's police closed the road. Egypt's police stayed home.", "2024-05-08")
     codes = {a.code for a in doc.actors}
     assert {"ARCCOP", "EGYCOP"} <= codes
+
+
+def test_a_person_agent_and_a_soldier_of_such_an_actor_combine_the_codes(tmp_path):
+    # "the Arcadian minister" is ARCGOV and "Arcadia soldiers" ARCMIL, not the state itself
+    from detente.pipeline import Pipeline
+
+    dictionary = load_petrarch([write(tmp_path, "ARCADIA [ARC]\nBORDURIA [BOR]\n")],
+                               [write(tmp_path, "MINISTER [~GOV]\nSOLDIER [~MIL]\n",
+                                      "test.agents.txt")])
+    doc = Pipeline(dictionary=dictionary).extract(
+        "Arcadia's defence minister Tom Ruel praised Borduria soldiers.", "2024-05-08")
+    codes = {a.code for a in doc.actors}
+    assert {"ARCGOV", "BORMIL"} <= codes
+    doc = Pipeline(dictionary=dictionary).extract(
+        "Soldiers from Arcadia crossed the river.", "2024-05-08")
+    assert "ARCMIL" in {a.code for a in doc.actors}
+
+
+def test_a_title_gives_a_named_actor_its_sector_and_a_body_lends_its_country(tmp_path):
+    # "Arcadia Prime Minister Maris Volk" with MARIS_VOLK [ARC] is ARCGOV; "White House
+    # officials" with WHITE_HOUSE [USAGOV] are USAGOV
+    from detente.pipeline import Pipeline
+
+    dictionary = load_petrarch(
+        [write(tmp_path, "ARCADIA [ARC]\nMARIS_VOLK [ARC]\nWHITE_HOUSE [USAGOV]\n")],
+        [write(tmp_path, "PRIME_MINISTER [~GOV]\nOFFICIAL [~GOV]\n", "test.agents.txt")])
+    pipeline = Pipeline(dictionary=dictionary)
+    doc = pipeline.extract("Arcadia Prime Minister Maris Volk arrived on Monday.", "2024-05-08")
+    assert "ARCGOV" in {a.code for a in doc.actors}
+    doc = pipeline.extract("White House security officials arrived on Monday.", "2024-05-08")
+    assert "USAGOV" in {a.code for a in doc.actors}
+
+
+def test_an_agent_of_an_imported_actor_keeps_it_when_another_country_is_named(tmp_path):
+    from detente.pipeline import Pipeline
+
+    dictionary = load_petrarch([write(tmp_path, "ARCADIA [ARC]\nEGYPT_ [EGY]\n")],
+                               [write(tmp_path, "LAWMAKER [~LEG]\n", "test.agents.txt")])
+    doc = Pipeline(dictionary=dictionary).extract("Lawmakers in Arcadia praised Egypt.",
+                                                  "2024-05-08")
+    codes = {a.code for a in doc.actors}
+    assert "ARCLEG" in codes and "EGYLEG" not in codes

@@ -187,6 +187,25 @@ SCOLD
 
 --- RAILED  [1121]  ---
 RAILED
+
+--- EXCLUDE  [1721]  ---
++CORDON_OFF {+CORDONED_OFF +CORDONS_OFF}
+
+--- RISE  [---]  ---
+RISE
+- DEATH TOLL *  [190]
+
+&NEGAUX
++DID N'T
++WILL NOT
+
+--- CLASH  [---]  ---
+CLASH
+- &NEGAUX * OVER DAM  [120]
+- * OVER DAM  [111]
+
+--- VISIT  [042:043]  ---
+VISIT
 """
 
 
@@ -328,3 +347,37 @@ def test_extract_reads_weis_coded_verbs(tmp_path):
         check=False)
     assert result.returncode == 0, result.stderr
     assert [e["cameo"]["code"] for e in json.loads(result.stdout)["events"]] == ["190"]
+
+
+def test_the_forms_in_braces_spell_their_verb(imported):
+    # the lemmatizer reads "cordoned" as "cordone": the form in braces still names the verb
+    assert imported.coder.verbs.forms["cordoned"] == "cordon"
+    doc = imported.extract("Hungarian police cordoned off the border with Romania.",
+                           "2024-05-08")
+    assert [(e.cameo.code, e.trigger) for e in doc.events] == [("1721", "cordoned off")]
+
+
+def test_words_before_the_verb_are_matched_on_its_subject(imported):
+    doc = imported.extract("Hungary's death toll rose in the dispute with Romania.",
+                           "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "190")]
+    assert codes(imported.extract("Hungary rose in the dispute with Romania.",
+                                  "2024-05-08")) == []
+
+
+def test_a_pattern_with_the_negation_codes_the_negated_act(imported):
+    # PETRARCH writes "did n't" / "will not" into patterns: the event is the pattern's code,
+    # not a negated event
+    doc = imported.extract("Hungary didn't clash with Romania over the dam.", "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "120")] and not doc.events[0].negated
+    doc = imported.extract("Hungary will not clash with Romania over the dam.", "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "120")] and not doc.events[0].negated
+    doc = imported.extract("Hungary clashed with Romania over the dam.", "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "111")]
+
+
+def test_a_paired_code_codes_the_event_back_from_the_target(imported):
+    # [042:043]: the visitor makes a visit (042), the host receives it (043)
+    doc = imported.extract("Hungary visited Romania on Monday.", "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "042"), ("ROU", "HUN", "043")]
+    assert {p.reverse for p in imported.coder.verbs.by_trigger["visit"]} == {"043"}

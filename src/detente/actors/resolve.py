@@ -275,12 +275,31 @@ class ActorResolver:
         owner_of: dict[int, str] = {}
         taken: set[int] = set()
 
-        for span, entry in self._name_spans(doc):
+        ethnic_home: dict[str, str | None] = {}  # a people's own country, if no place
+        name_spans = self._name_spans(doc)
+        country_at = {t.i: e.country for sp, e in name_spans if e.kind == "country"
+                      and e.country for t in sp}
+        for span, entry in name_spans:
             if entry.form == "adjective" and entry.country and span.root.tag_ in (
                     "NNS", "NNPS") and span.root.dep_ not in ("amod", "compound"):
-                # "Young Algerians blocked roads": the people of a country, not its state
+                # "Young Algerians blocked roads": the people of a country, not its state;
+                # "Bosnian Serbs", "Iraqi Kurds": the people of the country named before
                 people = AgentEntry(span.text, "CVL", "group", "civilians")
-                actor = self._group(reg, people, entry.country)
+                home = next((country_at[c.i] for c in span.root.children
+                             if c.dep_ in ("amod", "compound") and c.i in country_at
+                             and c.i < span.start), entry.country)
+                if _ethnic(span.root):
+                    # "ethnic Albanians in Serbia": a people where they live, found below
+                    # from the places around them (CAMEO codes the state of residence);
+                    # with no place named, the people's own country
+                    actor = reg.get(("ethnic", span.text.lower()),
+                                    Actor(_slug(f"ethnic {span.text}"), span.text, "group",
+                                          None, "CVL", "---CVL", "civilians"))
+                    ethnic_home.setdefault(actor.id, home)
+                    reg.name(actor, span)
+                    taken.update(t.i for t in span)
+                    continue
+                actor = self._group(reg, people, home)
                 reg.name(actor, span)
                 taken.update(t.i for t in span)
                 continue
@@ -294,39 +313,69 @@ class ActorResolver:
                     entry.sector is None and entry.kind == "organization":
                 for t in span:
                     owner_of[t.i] = entry.code
+            elif entry.form == "petrarch" and entry.country and entry.kind == "organization":
+                # "White House officials": WHITE_HOUSE [USAGOV] lends its country (USAGOV)
+                for t in span:
+                    owner_of[t.i] = entry.country
 
         persons = [e for e in doc.ents if e.label_ == "PERSON" and not any(
             t.i in taken for t in e) and not self._is_place(e)]
         person_at = {t.i: ent for ent in persons for t in ent}
 
-        deferred: list[tuple[Span, AgentEntry, str | None]] = []
+        deferred: list[tuple[Span, AgentEntry, str | None, str | None]] = []
         for span, agent in self._role_spans(doc, taken):
-            owner = self._named_owner(span, reg, country_of) if agent.kind != "person" else None
+            owner = self._named_owner(span, reg, country_of | owner_of) \
+                if agent.kind != "person" else None
             if owner is not None:
                 # "the People's Daily newspaper", "the BRICS group": the noun names the body
                 reg.name(owner, span)
                 taken.update(t.i for t in span)
                 continue
             country = self._country_context(span, country_of)
+            ethnic = country if country and _ethnic(span.root) else None
+            if ethnic:
+                country = None  # "ethnic Albanian guerrillas operating in Macedonia"
+            # "the Calenardhon government", "Arcadia's police": an imported dictionary's
+            # actor that stands as a country lends its code to the agent (CALGOV, ARCCOP)
+            owner_code = None if country else self._owner_context(span, owner_of)
             if agent.kind == "person" and span.root.tag_ in ("NNS", "NNPS"):
                 agent = AgentEntry(agent.phrase, agent.sector, "group", agent.role)
+            titled = self._titled_name(span, reg) if agent.kind == "person" else None
+            if titled is not None:
+                # "Bree Prime Minister Romendacil", with ROMENDACIL [BRE] in the dictionary:
+                # the title gives the named actor its sector (BREGOV), as PETRARCH does
+                titled.sector = agent.sector
+                titled.code = _code(titled.country or titled.code, agent.sector)
+                titled.role = titled.role or agent.role
+                reg.name(titled, span)
+                taken.update(t.i for t in span)
+                continue
             named = self._named_person(span, person_at, taken) if agent.kind == "person" else None
             if named is not None:
                 agent = self._counterpart(span, agent, reg)
                 country = country or self._country_context(named, country_of)
-                actor = self._person(reg, named, agent, country)
+                actor = self._person(reg, named, agent, country, owner_code)
                 if actor.country is None:
                     # "the EU's foreign policy chief, Katarina Holm": she acts for the IGO
-                    igo = self._igo_context(span, reg)
+                    igo = self._igo_context(span, reg) or self._igo_context(named, reg)
                     actor.code = igo.code if igo is not None else actor.code
                 reg.name(actor, named)
                 reg.name(actor, self._np_span(span, country_of), span)
                 taken.update(t.i for t in named)
             elif agent.kind == "person":
-                deferred.append((span, agent, country))
+                deferred.append((span, agent, country, owner_code))
             else:
-                owner_code = None if country else self._country_context(span, owner_of)
-                actor = self._group(reg, agent, country, owner_code)
+                igo = None if country or owner_code else self._igo_context(span, reg)
+                if igo is not None and agent.sector != "IGO" and igo.code:
+                    # "European Community foreign ministers": they act as the IGO
+                    actor = reg.get(("group", igo.code, agent.role),
+                                    Actor(_slug(f"{igo.code} {agent.role}"),
+                                          f"{igo.name} ({agent.role})", agent.kind, None,
+                                          agent.sector, igo.code, agent.role))
+                else:
+                    actor = self._group(reg, agent, country, owner_code)
+                    if ethnic:
+                        ethnic_home.setdefault(actor.id, ethnic)
                 reg.name(actor, self._np_span(span, country_of), span)
             taken.update(t.i for t in span)
 
@@ -352,11 +401,17 @@ class ActorResolver:
             reg.name(actor, name)
             taken.update(t.i for t in ent)
 
-        for span, agent, country in deferred:
-            self._role_reference(doc, reg, span, agent, country, country_of)
+        for span, agent, country, owner_code in deferred:
+            self._role_reference(doc, reg, span, agent, country, country_of, owner_code)
         self._pronouns(doc, reg)
         self._pairs(doc, reg, country_of)
         self._countries_from_places(doc, reg, country_of)
+        for group_id, own in ethnic_home.items():
+            group = reg.actors[group_id]
+            if group.country is None and own:
+                group.country, group.code = own, _code(own, group.sector)
+                label = SECTOR_NAMES.get(group.sector or "", group.role or "")
+                group.name = f"{self.country_names.get(own, own)} ({label})"
         return reg.result()
 
     def _is_place(self, ent: Span) -> bool:
@@ -397,8 +452,8 @@ class ActorResolver:
         """
         for actor in reg.actors.values():
             if actor.country is not None or actor.kind not in ("person", "group") or (
-                    actor.code or "").startswith("IGO"):
-                continue
+                    actor.code and not actor.code.startswith("---")):
+                continue  # an IGO's, or an imported actor's ("FORLEG"): it has its owner
             first = min(actor.mentions, key=lambda m: m.start, default=None)
             span = doc.char_span(first.start, first.end, alignment_mode="expand") \
                 if first is not None else None
@@ -439,18 +494,19 @@ class ActorResolver:
                              entry.role))
 
     def _person(self, reg: _Registry, name: Span, agent: AgentEntry | None,
-                country: str | None) -> Actor:
+                country: str | None, owner: str | None = None) -> Actor:
         text = name.text.strip()
         known = self._known_person(reg, name)
         if known is not None:
             if agent is not None and known.role is None:
                 known.role, known.sector = agent.role, agent.sector
                 known.country = known.country or country
-                known.code = _code(known.country, known.sector)
+                known.code = _code(known.country or owner, known.sector)
             return known
         sector = agent.sector if agent else None
         return reg.get(("person", text.lower()),
-                       Actor(_slug(text), text, "person", country, sector, _code(country, sector),
+                       Actor(_slug(text), text, "person", country, sector,
+                             _code(country or owner, sector),
                              agent.role if agent else None))
 
     def _known_person(self, reg: _Registry, name: Span) -> Actor | None:
@@ -502,6 +558,28 @@ class ActorResolver:
                         return country_of[pobj.i]
         return None
 
+    def _owner_context(self, span: Span, owner_of: dict[int, str]) -> str | None:
+        """The imported actor an agent belongs to: as a country is found, or in "from" /
+        "in" ("soldiers from Gondor", "activists in Arnor"): PETRARCH composes those too."""
+        found = self._country_context(span, owner_of)
+        for prep in span.root.children:
+            if found is None and prep.dep_ == "prep" and prep.lower_ in ("from", "in"):
+                found = next((owner_of[p.i] for p in prep.children if p.i in owner_of), None)
+        return found
+
+    @staticmethod
+    def _titled_name(span: Span, reg: _Registry) -> Actor | None:
+        """The dictionary name a title stands before, when its code has no sector yet."""
+        head = span.root
+        if head.dep_ not in ("compound", "nmod") or head.head.i < span.end:
+            return None
+        for actor_id in reg.by_token.get(head.head.i, []):
+            actor = reg.actors[actor_id]
+            if actor.kind in ("person", "organization") and actor.sector is None and \
+                    actor.code and len(actor.code) == 3:
+                return actor
+        return None
+
     @staticmethod
     def _igo_context(span: Span, reg: _Registry) -> Actor | None:
         """An IGO that owns a role noun: "the EU's envoy", "UN Secretary-General"."""
@@ -509,6 +587,12 @@ class ActorResolver:
         near = [t for t in head.children if t.dep_ in ("poss", "compound", "nmod")]
         near += [p for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
                  for p in c.children if p.dep_ == "pobj"]
+        # "Arab League Secretary General X": a flat run of modifiers before the title
+        left = span.start - 1
+        while left >= span.sent.start and span.doc[left].dep_ in (
+                "compound", "nmod", "poss", "case", "amod") and span.doc[left].text != ",":
+            near.append(span.doc[left])
+            left -= 1
         for token in near:
             for actor_id in reg.by_token.get(token.i, []):
                 if reg.actors[actor_id].kind == "igo":
@@ -626,7 +710,8 @@ class ActorResolver:
                 taken.add(token.i)
 
     def _role_reference(self, doc: Doc, reg: _Registry, span: Span, agent: AgentEntry,
-                        country: str | None, country_of: dict[int, str]) -> None:
+                        country: str | None, country_of: dict[int, str],
+                        owner: str | None = None) -> None:
         """Link "the minister" / "China's foreign minister" to the person it means."""
         indefinite = any(t.lower_ in ("a", "an", "another") for t in span.root.children
                          if t.dep_ == "det")
@@ -635,11 +720,12 @@ class ActorResolver:
             target = self._compatible_person(reg, span, agent, country)
         if target is None:
             target = reg.get(
-                ("person-role", country or "", agent.role, str(span.start) if indefinite else ""),
-                Actor(_slug(f"{country or ''} {agent.role}"),
+                ("person-role", country or owner or "", agent.role,
+                 str(span.start) if indefinite else ""),
+                Actor(_slug(f"{country or owner or ''} {agent.role}"),
                       f"{agent.role} of {self.country_names.get(country, country)}" if country
                       else agent.role, "person", country,
-                      agent.sector, _code(country, agent.sector), agent.role),
+                      agent.sector, _code(country or owner, agent.sector), agent.role),
             )
         reg.name(target, self._np_span(span, country_of), span)
 
@@ -745,6 +831,11 @@ class ActorResolver:
                     actor = reg.actors[actor_id]
                     actor.mentions.append(Mention(span.text, span.start_char, span.end_char))
                 reg.by_token[token.i] = ids
+
+
+def _ethnic(head: Token) -> bool:
+    """The noun is modified by "ethnic": its country adjective names a people, not a state."""
+    return any(c.lower_ == "ethnic" and c.dep_ in ("amod", "compound") for c in head.children)
 
 
 def _without_article(ent: Span) -> Span | None:

@@ -26,7 +26,8 @@ NO_COUNTRY = "-"  # an actor of ours without a country; never equal to a gold co
 DEFINITIONS = [
     "Predicted events: events with a PLOVER type that are not negated (CAMEO 01/02 events "
     "have no PLOVER type and count as no event).",
-    "Actors reduced to countries: ours = actor.country, 'IGO' for IGOs, 'NGO' for NGOs; "
+    "Actors reduced to countries: ours = actor.country, 'IGO' for IGOs and actors with an "
+    "IGO code but no country (an IGO's officials), 'NGO' for NGOs; "
     "gold = first three letters of the code.",
     "A gold event accepts source x target dyads; reciprocal gold accepts every ordered pair "
     "of distinct sources; an empty gold target is IGNORED (any predicted target is accepted); "
@@ -131,8 +132,8 @@ class EventsReport:
 
 def actor_country(actor: Actor) -> str:
     """The country code an actor of ours is scored by."""
-    if actor.kind == "igo":
-        return "IGO"
+    if actor.kind == "igo" or (actor.country is None and (actor.code or "").startswith("IGO")):
+        return "IGO"  # an IGO, or one of its officials or bodies ("the UN envoy")
     if (actor.code or "").startswith("NGO") or actor.sector == "NGO":
         return "NGO"
     return actor.country or NO_COUNTRY

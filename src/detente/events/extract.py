@@ -26,7 +26,11 @@ from detente.events.patterns import PatternMatch, VerbDictionary, nominals
 from detente.schema import Actor, Event
 
 TARGET_PREPS = ("with", "against", "to", "on", "upon", "at", "toward", "towards", "into",
-                "for", "from", "over", "in", "between", "among")
+                "for", "from", "over", "about", "in", "between", "among")
+# prepositions that can name a target but mostly name where the act happened
+LOCATIVE_PREPS = frozenset({"at", "in"})
+# verbs that mean an attempt when they govern an infinitive, and something else otherwise
+ATTEMPT_VERBS = frozenset({"try"})
 # outer verbs that turn the act they govern into its refusal or failure
 NEGATING = frozenset({"refuse", "decline", "fail", "reject", "deny"})
 # outer verbs that make the act they govern an intention, not a deed
@@ -49,7 +53,7 @@ INTENT_FRAMES = frozenset({"agree", "offer", "promise", "pledge", "vow", "plan",
 # the intent code (03x) of each family of cooperative acts
 INTENT_CODES = {"04": "036", "045": "039", "046": "036", "05": "032", "057": "030",
                 "06": "031", "07": "033", "08": "035", "083": "034", "085": "035",
-                "087": "037", "01": "030", "02": "030"}
+                "087": "037"}
 # the rejection code (12x) of refusing each family of cooperative acts
 REFUSAL_CODES = {"03": "120", "04": "125", "045": "126", "05": "120", "057": "127",
                  "06": "121", "07": "122", "08": "124", "083": "123", "01": "120",
@@ -59,6 +63,9 @@ LIGHT_VERBS = frozenset({"announce", "complete", "begin", "start", "launch", "co
                          "carry", "undertake", "make", "stage", "order", "finish", "continue",
                          "resume", "hold", "issue", "mount", "step", "call", "declare",
                          "lodge", "file", "extend", "end", "halt", "impose", "reimpose"})
+# documents through which their issuer acts: "issued a statement condemning ..."
+STATEMENT_NOUNS = frozenset({"statement", "declaration", "communique", "communiqué",
+                             "resolution", "letter", "message", "note", "appeal"})
 RECIPROCAL = frozenset({"each other", "one another"})
 
 
@@ -81,6 +88,9 @@ class EventCoder:
                   article_date: date | None) -> list[Event]:
         matches: dict[int, PatternMatch] = {}
         for token in sent:
+            if token.lemma_.lower() in ATTEMPT_VERBS and any(
+                    c.dep_ == "xcomp" for c in token.children):
+                continue  # "tried to secure": an attempt, not a trial (CAMEO 173)
             if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
                 found = self.verbs.match(token)
                 if (found is None or not found.pattern.companions) and \
@@ -104,6 +114,12 @@ class EventCoder:
                     for x in sent.doc[i].children):
                 # "Japan said it will send aid": the act reported stands for the statement
                 consumed.add(i)
+            elif found.pattern.code[:2] == STATEMENT_ROOT and any(
+                    _issued_document(x) and any(c.dep_ == "acl" and c.i in matches
+                                                for c in x.children)
+                    for x in sent.doc[i].children):
+                # "issued a statement condemning X": the condemnation is the event
+                consumed.add(i)
         events = self._obligations(sent, number, actors, article_date, consumed)
         for i, found in sorted(matches.items()):
             if i in consumed or _background(found.tokens[0], actors):
@@ -111,6 +127,7 @@ class EventCoder:
             event = self._event(found, number, actors, article_date)
             if event is not None:
                 events.append(event)
+                events.extend(_paired(event, found.pattern.reverse))
         return sorted(events, key=lambda e: e.start)
 
     def _obligations(self, sent: Span, number: int, actors: ResolvedActors,
@@ -169,7 +186,7 @@ class EventCoder:
             if code is None:
                 continue
             base = matches.get(frame.i, inner)
-            pattern = replace(base.pattern, code=code)
+            pattern = replace(base.pattern, code=code, reverse=None)
             tokens = (frame, *inner.tokens) if frame.i not in matches else (
                 *base.tokens, *inner.tokens)
             matches[frame.i] = PatternMatch(pattern, tuple(dict.fromkeys(tokens)))
@@ -187,8 +204,20 @@ class EventCoder:
         if not target and found.pattern.code[:2] == "14" and source:
             # protest with no one named: it is aimed at the government where it happens
             target = self._home_government(source, actors)
+        if not target and source and _domestic(found.pattern.code, source, actors):
+            # "police arrested 12", "police opened fire, killing one": with no one named,
+            # the state's own police and courts act on its own people
+            target = self._home_government(source, actors)
         negated, modality = self._polarity(verb)
+        if any(t.dep_ == "neg" and t.head.i == verb.i for t in found.tokens):
+            negated = False  # the pattern codes the negated act ("did n't clash": 904)
         code = found.pattern.code
+        if modality == "possible" and any(
+                c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless")
+                                          for m in c.children) for c in verb.children):
+            # "the EU may halt mediation if ...": an act made to hang on a condition is
+            # a conditional promise or threat
+            modality = "conditional"
         if modality in ("future", "conditional") and not negated:
             # "Japan will send aid", "said it would attack": a stated future act is an
             # intent (03x) or a threat (13x) in CAMEO
@@ -247,6 +276,12 @@ class EventCoder:
                     target = self._actors_of(subject, actors)
         if not target:
             target = self._target(verb, found, actors, source)
+        if not target:
+            # "Gollum allowed that Mordor isn't ...": with no other target, the act bears on
+            # the subject of the clause it governs
+            for subject in _clause_subjects(verb):
+                target = target or [i for i in self._actors_of(subject, actors)
+                                    if i not in source]
         if not target and any(_phrase(c) in RECIPROCAL for c in verb.subtree):
             target = []  # reciprocal: the dyads run among the sources
         return _unique(source), _unique(target)
@@ -259,7 +294,7 @@ class EventCoder:
         forces of no country); the target is the object of "to".
         """
         weak: list[str] = []
-        for hit in self._targets(verb, actors):
+        for hit in self._targets(verb, actors, found.pattern.code[:2] == "11"):
             if self._is_instrument(hit, source, actors):
                 weak = weak or hit
                 continue
@@ -281,8 +316,10 @@ class EventCoder:
         return all(a.kind in ("group", "organization") and (a.country is None or
                                                             a.country in own) for a in found)
 
-    def _targets(self, verb: Token, actors: ResolvedActors) -> Iterator[list[str]]:
-        """Candidate targets in order of preference."""
+    def _targets(self, verb: Token, actors: ResolvedActors,
+                 complaint: bool = False) -> Iterator[list[str]]:
+        """Candidate targets in order of preference. For a complaint or criticism (CAMEO 11)
+        the one complained about ("over", "about") comes before the one complained to."""
         children = list(verb.children)
         xcomps = [c for c in children if c.dep_ == "xcomp"]
         for c in children:
@@ -293,7 +330,9 @@ class EventCoder:
         preps = [c for c in children if _is_prep(c)]
         for c in children + [g for x in xcomps for g in x.children]:
             if c.dep_ in ("dobj", "dative"):
-                preps += [p for p in c.children if _is_prep(p)]
+                # "condemned an attack by X": who did the act the object names is its target
+                preps += [p for p in c.children if _is_prep(p) or (
+                    p.dep_ == "prep" and p.lower_ == "by")]
         for x in xcomps:
             preps += [p for p in x.children if _is_prep(p)]
             for g in x.children:
@@ -301,6 +340,9 @@ class EventCoder:
                     hit = self._actors_of(g, actors)
                     if hit:
                         yield hit
+        # "celebrated Eid at Osgiliath with Gondor": a place is a weaker target than a party
+        preps.sort(key=lambda p: (p.lower_ in LOCATIVE_PREPS,
+                                  complaint and p.lower_ == "to"))
         for prep in preps:
             for pobj in prep.children:
                 if pobj.dep_ == "pobj":
@@ -312,9 +354,11 @@ class EventCoder:
         for phrase in children + [g for x in xcomps for g in x.children]:
             if phrase.dep_ in ("dobj", "dative", "prep") or _is_prep(phrase):
                 for token in _phrase_tokens(phrase):
-                    hit = [i for i in actors.at(token) if _coded(actors.get(i))]
+                    # with its conjuncts: "ties with Mordor, Rohan and Bree"
+                    hit = [i for t in (token, *token.conjuncts) for i in actors.at(t)
+                           if _coded(actors.get(i))]
                     if hit:
-                        yield hit
+                        yield _unique(hit)
                         break
 
     @staticmethod
@@ -382,6 +426,18 @@ class EventCoder:
         return article_date
 
 
+def _paired(event: Event, reverse: str | None) -> list[Event]:
+    """The event back from target to source of a paired pattern (PETRARCH's ``[a:b]``):
+    "A met B" is A meeting B and B meeting A."""
+    if reverse is None or event.negated or not event.source or not event.target:
+        return []
+    if event.modality in ("future", "conditional"):
+        reverse = intent_code(reverse) or reverse
+    info = code_event(reverse)
+    return [replace(event, source=list(event.target), target=list(event.source),
+                    cameo=info.cameo, plover=info.plover)]
+
+
 def refusal_code(code: str) -> str | None:
     """The CAMEO rejection (12x) of refusing or failing to do a cooperative act ``code``.
 
@@ -399,7 +455,8 @@ def intent_code(code: str) -> str | None:
     Cooperative acts map to the intent code of their family (07x aid -> 033); conflictual
     acts to a threat (138 for force, 130 otherwise).
     """
-    if code[:2] in ("03", "13") or code[:2] in FRAMING_ROOTS:
+    if code[:2] in ("03", "13", STATEMENT_ROOT) or code[:2] in FRAMING_ROOTS:
+        # a statement said in the future tense ("will deny", "would comment") is still one
         return None
     if code_event(code).cameo.quad_class >= 3:
         return "138" if code[:2] in ("15", "18", "19", "20") else "130"
@@ -424,6 +481,9 @@ def _subject(verb: Token) -> Token | None:
             head = current.head
             if head.dep_ == "prep":
                 head = head.head
+            if _issued_document(head):
+                # "the PKK issued a statement demanding ...": who issued it demands
+                return _subject(head.head)
             return head if head.pos_ in ("NOUN", "PROPN", "PRON") else None
         else:
             return None
@@ -464,20 +524,44 @@ def _background(verb: Token, actors: ResolvedActors) -> bool:
     """A verb that describes a thing or a purpose, not an act the sentence reports.
 
     "a resolution that aims to impose a blockade", "the curfew imposed last year" (clauses
-    on a noun that is not an actor) and "sent troops to help defend" (an infinitive of
-    purpose) are background: coding them adds events the article does not report.
+    on a noun that is not an actor), "sent troops to help defend" (an infinitive of
+    purpose), "without returning", "accused of restoring" and "a proposal for signing" (a
+    gerund that did not happen, is alleged or is proposed) are background: coding them adds
+    events the article does not report.
     """
     token = verb
     for _ in range(8):
-        if token.dep_ in ("relcl", "acl") and not actors.at(token.head):
+        if token.dep_ in ("relcl", "acl") and not actors.at(token.head) and not (
+                token.dep_ == "acl" and _issued_document(token.head)):
             return True
         if token.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to"
                                          for c in token.children):
+            return True
+        if token.dep_ == "pcomp" and (
+                token.head.lower_ == "without"  # "resigned without returning"
+                or (token.head.lower_ == "of" and token.head.head.pos_ in ("VERB", "ADJ"))
+                # "accused X of restoring", "suspected of taking": alleged, not reported
+                or (token.head.head.pos_ == "NOUN" and not actors.at(token.head.head))):
+            # "a proposal for signing an accord": a thing proposed, not done
             return True
         if token.dep_ in ("ccomp", "ROOT") or token.head is token:
             return False
         token = token.head
     return False
+
+
+def _domestic(code: str, source: list[str], actors: ResolvedActors) -> bool:
+    """A coercive act (CAMEO 17) of a state body, or force (18-20) used by its police."""
+    sectors = {actors.get(i).sector for i in source}
+    if code[:2] == "17":
+        return sectors <= {"COP", "GOV", "JUD", "SPY", "MIL"}
+    return code[:2] in ("18", "19", "20") and sectors == {"COP"}
+
+
+def _issued_document(noun: Token) -> bool:
+    """A statement someone issued: "the PKK issued a declaration demanding ..." (the
+    clause on the noun is the issuer's act)."""
+    return noun.lemma_.lower() in STATEMENT_NOUNS and noun.dep_ == "dobj"
 
 
 def _coded(actor: Actor) -> bool:

@@ -1,7 +1,8 @@
 """The verb-pattern dictionary (data/verbs.tsv) and matching a verb against it.
 
 A pattern is a trigger lemma and the lemmas of words that must stand beside it in the
-parse: ``sign agreement``, ``call off``, ``impose economic sanction``, ``refuse meet``.
+parse: ``sign agreement``, ``call off``, ``impose economic sanction``, ``refuse meet``, or a
+common-noun subject ("the death toll rose": ``rise death toll``).
 The pattern with the most companions present wins; ties go to the earlier line.
 """
 
@@ -32,6 +33,8 @@ class VerbPattern:
     companions: frozenset[str]
     code: str
     line: int
+    # the code of the paired event from target back to source (PETRARCH's [a:b]), if any
+    reverse: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,11 @@ class PatternMatch:
 class VerbDictionary:
     """Verb patterns indexed by trigger lemma."""
 
-    def __init__(self, patterns: Iterable[VerbPattern]) -> None:
+    def __init__(self, patterns: Iterable[VerbPattern],
+                 forms: dict[str, str] | None = None) -> None:
+        """``forms``: inflected forms and the trigger they spell ("cordoned": "cordon"),
+        used when the lemmatizer gets a word wrong."""
+        self.forms = dict(forms or {})
         self.by_trigger: dict[str, list[VerbPattern]] = {}
         for pattern in patterns:
             self.by_trigger.setdefault(pattern.trigger, []).append(pattern)
@@ -88,6 +95,8 @@ class VerbDictionary:
         """
         lemma, written = verb.lemma_.lower(), verb.lower_
         candidates = self.by_trigger.get(lemma, [])
+        if not candidates and written in self.forms:
+            candidates = self.by_trigger.get(self.forms[written], [])
         if written != lemma and written in self.by_trigger:
             candidates = self.by_trigger[written] + candidates
         if not candidates:
@@ -108,6 +117,23 @@ def companions(verb: Token) -> dict[str, Token]:
         found.setdefault(token.lower_, token)
 
     for child in verb.children:
+        if child.dep_ == "nsubj":
+            # "the death toll has risen" (PETRARCH's "DEATH TOLL * "): a common noun
+            # subject and its modifiers complete a pattern; a name or pronoun does not
+            if child.pos_ != "NOUN":
+                continue
+            add(child)
+            for mod in child.children:
+                if mod.dep_ in ("compound", "amod"):
+                    add(mod)
+                    for c in mod.conjuncts:
+                        add(c)
+            continue
+        if child.dep_ in ("neg", "aux") and child.tag_ != "TO":
+            # "did n't", "wo n't": PETRARCH patterns that code the negated act (and so the
+            # negation is the pattern's, not the event's)
+            add(child)
+            continue
         if child.dep_ not in COMPANION_DEPS:
             continue
         add(child)

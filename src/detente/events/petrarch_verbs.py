@@ -28,11 +28,14 @@ Mapping onto detente's model (a trigger lemma, companion lemmas, a CAMEO code):
   companions (its own code, else the block's).
 - A synonym set expands to one pattern per member (nested sets are expanded too); a
   pattern line expands to at most :data:`MAX_EXPANSION` patterns per verb.
-- Irregular forms in braces are not needed: detente matches on spaCy's lemma. Verbs
+- detente matches on spaCy's lemma; the forms in braces are kept as spellings of their
+  verb, for the words the lemmatizer gets wrong ("cordoned" -> "cordone"): a word whose
+  lemma is no trigger but that is written as such a form codes as its verb. Verbs
   written in an inflected form (``SAID``, ``KILLED`` in the validation dictionary) are kept
   as written; :meth:`VerbDictionary.match` tries the word as written before its lemma.
-- Code: the pattern's, else the verb's own, else the block's. Of a paired code ``[a:b]``
-  only ``a`` is kept (detente codes one event per verb). Skipped, with no event:
+- Code: the pattern's, else the verb's own, else the block's. A paired code ``[a:b]`` codes
+  two events, ``a`` from source to target and ``b`` back from target to source (PETRARCH's
+  "met", "talks with": both sides act). Skipped, with no event:
   ``[---]`` (PETRARCH's "no event"), reverse-only codes ``[:b]`` (the event would run the
   wrong way), patterns with no word besides the verb and actor markers (``- % *``; they
   constrain actors only), and transformations (``~`` lines).
@@ -99,6 +102,7 @@ class _Verb:
     particles: tuple[str, ...]
     code: str | None  # the raw code of the verb line, None when it has none
     line: int
+    forms: tuple[str, ...] = ()  # the verb word of the forms in braces: "cordoned"
 
 
 @dataclass
@@ -219,7 +223,22 @@ def _verb(line: str, where: str, number: int) -> _Verb:
         raise DictionaryError(f"{where}: no verb in {line!r}; write the verb first")
     particles = tuple(w for i, w in enumerate(cleaned) if i != head and w and
                       w not in DETERMINERS)
-    return _Verb(trigger, particles, _code(match["code"], where), number)
+    return _Verb(trigger, particles, _code(match["code"], where), number,
+                 _forms(match["forms"] or "", len(words), head))
+
+
+def _forms(text: str, count: int, head: int) -> tuple[str, ...]:
+    """The verb word of each form in braces: ``{+CORDONED_OFF +CORDONS_OFF}`` -> cordoned,
+    cordons; ``{WIRE_+TAPPED}`` -> tapped; ``{BROKE BROKEN}`` -> broke, broken."""
+    found = []
+    for form in text.split():
+        words = [w for w in form.split("_") if w]
+        marked = [i for i, w in enumerate(words) if w.startswith("+")]
+        at = marked[0] if marked else (head if len(words) == count else 0)
+        word = _word(words[at]) if at < len(words) else ""
+        if word:
+            found.append(word)
+    return tuple(dict.fromkeys(found))
 
 
 def _word(raw: str) -> str:
@@ -336,6 +355,13 @@ def _event_code(raw: str | None, codes: str = "cameo") -> str | None:
     return cameo_code(first)
 
 
+def _reverse_code(raw: str | None, codes: str = "cameo") -> str | None:
+    """The code of the paired event, target to source, of ``[a:b]``: ``b``; else None."""
+    if raw is None or ":" not in raw:
+        return None
+    return _event_code(raw.split(":", 1)[1], codes)
+
+
 def _check_scheme(codes: str) -> None:
     if codes not in CODE_SCHEMES:
         raise ValueError(f"codes={codes!r}: write one of {', '.join(CODE_SCHEMES)}")
@@ -359,21 +385,25 @@ def load_petrarch_verbs(path: PathLike, codes: str = "cameo") -> list[VerbPatter
     says how its codes are read: ``"cameo"`` or ``"weis"``."""
     _check_scheme(codes)
     with _no_gc():
-        return _load(Path(path), codes)
+        return _load(Path(path), codes)[0]
 
 
-def _load(path: Path, codes: str = "cameo") -> list[VerbPattern]:
+def _load(path: Path, codes: str = "cameo") -> tuple[list[VerbPattern], dict[str, str]]:
+    """The patterns of a verb file, and its forms in braces with the verb each spells."""
     parsed = _parse(path)
+    forms = {form: verb.trigger for block in parsed.blocks for verb in block.verbs
+             for form in verb.forms if form != verb.trigger}
     expander = _Expander(path, parsed.synsets)
     patterns: list[VerbPattern] = []
     seen: set[tuple[str, frozenset[str]]] = set()
     truncated = 0
 
-    def add(trigger: str, words: frozenset[str], code: str, line: int) -> None:
+    def add(trigger: str, words: frozenset[str], code: str, line: int,
+            reverse: str | None) -> None:
         key = (trigger, words)
         if key not in seen:
             seen.add(key)
-            patterns.append(VerbPattern(trigger, words, code, line))
+            patterns.append(VerbPattern(trigger, words, code, line, reverse))
 
     for block in parsed.blocks:
         if not block.verbs:
@@ -397,18 +427,20 @@ def _load(path: Path, codes: str = "cameo") -> list[VerbPattern]:
             expansions.append((pattern, [frozenset(w) for w in sequences if w]))
         for verb in block.verbs:
             particles = frozenset(verb.particles)
-            own = _event_code(verb.code if verb.code is not None else block.code, codes)
+            raw_own = verb.code if verb.code is not None else block.code
+            own = _event_code(raw_own, codes)
             if own is not None:
-                add(verb.trigger, particles, own, verb.line)
+                add(verb.trigger, particles, own, verb.line, _reverse_code(raw_own, codes))
             for pattern, words in expansions:
                 raw = pattern.code if pattern.code is not None else (
                     verb.code if verb.code is not None else block.code)
                 code = _event_code(raw, codes)
                 if code is None:
                     continue
+                reverse = _reverse_code(raw, codes)
                 for companions in words:
                     add(verb.trigger, particles | companions if particles else companions,
-                        code, pattern.line)
+                        code, pattern.line, reverse)
     if truncated:
         log.warning("%s: %d pattern line(s) expand to more than %d patterns per verb through "
                     "their synonym sets; the first %d are kept", path, truncated,
@@ -416,7 +448,7 @@ def _load(path: Path, codes: str = "cameo") -> list[VerbPattern]:
     if parsed.transformations:
         log.info("%s: %d transformation line(s) (~) skipped; detente has no transformations",
                  path, parsed.transformations)
-    return patterns
+    return patterns, forms
 
 
 def load_petrarch_verb_dictionary(paths: Iterable[PathLike],
@@ -427,13 +459,17 @@ def load_petrarch_verb_dictionary(paths: Iterable[PathLike],
     paths = list(paths)
     with _no_gc():
         if len(paths) == 1:  # already without repeats
-            return VerbDictionary(_load(Path(paths[0]), codes))
+            return VerbDictionary(*_load(Path(paths[0]), codes))
         patterns: list[VerbPattern] = []
+        forms: dict[str, str] = {}
         seen: set[tuple[str, frozenset[str]]] = set()
         for path in paths:
-            for pattern in _load(Path(path), codes):
+            found, spelled = _load(Path(path), codes)
+            for form, verb in spelled.items():
+                forms.setdefault(form, verb)
+            for pattern in found:
                 key = (pattern.trigger, pattern.companions)
                 if key not in seen:
                     seen.add(key)
                     patterns.append(pattern)
-        return VerbDictionary(patterns)
+        return VerbDictionary(patterns, forms)
