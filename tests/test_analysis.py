@@ -148,6 +148,30 @@ def test_results_convert_to_arrow_csv_json_and_print(store: Store):
     assert "CHN<>RUS" in text and "verbal_coop" in text
 
 
+def test_to_dicts_converts_only_what_needs_it_value_by_value():
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from detente.analysis.result import Result, _plain
+
+    class Score(float):
+        pass
+
+    rows = [(1, "a", 1.234567, None, date(2024, 1, 2), True, Decimal("1.5"), Score(2.123456)),
+            (None, "b", 2, 3.0, datetime(2024, 1, 2, 3, 4), False, None, None),
+            (3, None, None, None, None, None, Decimal("2"), 1)]
+    columns = [f"c{i}" for i in range(len(rows[0]))]
+    got = Result(columns, rows).to_dicts()
+    assert got == [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+    assert [type(v) for v in got[0].values()] == [
+        type(_plain(v)) for v in rows[0]]  # 1 stays an int, True a bool, Score a float
+    assert Result(columns, []).to_dicts() == []
+    with pytest.raises(ValueError):
+        Result(["a", "b"], [(1, 2), (3,)]).to_dicts()
+    with pytest.raises(ValueError):
+        Result(["a"], [(1, 2)]).to_dicts()
+
+
 def test_results_convert_to_pandas(store: Store):
     pytest.importorskip("pandas")
     series = store.dyad("CHN", "RUS")

@@ -219,3 +219,33 @@ def test_the_cli_does_not_import_fastapi():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_the_json_of_the_api_is_what_json_dumps_writes(example_store):
+    """The API encodes with orjson; the bytes are those of the standard library's compact
+    UTF-8 JSON with ``default=str`` (but NaN, which JSON has not, becomes null)."""
+    import dataclasses
+    import json
+    from datetime import date, datetime
+
+    from detente.api.routes import json_bytes
+
+    def standard(value: object) -> bytes:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+                          default=str).encode()
+
+    @dataclasses.dataclass
+    class Point:
+        x: int
+
+    odd = {"when": datetime(2024, 1, 2, 3, 4, 5), "day": date(2024, 1, 2), "point": Point(1),
+           1: "int key", "none": None, "text": "Zürich — \u2028 \"quoted\" <b>", "n": 2**40,
+           "floats": [0.1, -0.0, 3.0, 1234567.1234, round(2 / 3, 4), 1e15], "list": (1, 2)}
+    assert json_bytes(odd) == standard(odd)
+    assert json_bytes({"x": float("nan")}) == b'{"x":null}'
+    with Store(example_store, read_only=True) as store:
+        for result in (store.dyad("RUS", "EST", by="week"), store.dyad("USA", "CHN"),
+                       store.events(limit=50), store.network(), store.actors(),
+                       store.quotes(limit=20)):
+            rows = result.to_dicts()
+            assert json_bytes(rows) == standard(rows)

@@ -14,7 +14,8 @@ which the store keeps in step with it.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from detente.analysis.result import (
@@ -68,6 +69,12 @@ def _cameo_names() -> dict[str, str]:
     from detente.events.ontology import cameo_table
 
     return {code: info.cameo.name for code, info in cameo_table().items()}
+
+
+@lru_cache(maxsize=1)
+def _type_prefixes() -> dict[str, str]:
+    """``"036 Express intent to meet or negotiate ×"`` by code: a top type without its count."""
+    return {code: f"{code} {name} ×" for code, name in _cameo_names().items()}
 
 
 def _fetch(con: Any, sql: str, params: dict[str, Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -137,7 +144,7 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
                sum(goldstein) AS goldstein
         FROM u GROUP BY dir, period, type
     )
-    SELECT period, dir, strftime(period, '{PERIODS[by]}') AS label,
+    SELECT period::DATE AS period, dir, strftime(period, '{PERIODS[by]}') AS label,
            sum(k)::BIGINT AS events,
            coalesce(sum(k) FILTER (WHERE quad_class = 1), 0)::BIGINT AS verbal_coop,
            coalesce(sum(k) FILTER (WHERE quad_class = 2), 0)::BIGINT AS material_coop,
@@ -152,33 +159,31 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
     dates = _dates(start, end)
     params = {"lo": lo, "hi": hi, "negated": include_negated, **dates}
     _, found = _fetch(con, sql, params)
-    # every period gets a row for each direction, zeros where it has none
-    cells = {(_day(row[0]), row[1]): row for row in found}
-    periods = sorted({(_day(row[0]), row[2]) for row in found})
+    # every period gets a row for each direction, zeros where it has none (this loop and
+    # the fetch are what a server runs under the interpreter lock: kept lean)
+    cells = {(row[0], row[1]): row for row in found}
+    periods = sorted({(row[0], row[2]) for row in found})
     if fill:
         periods = _period_range(by, dates["start"] or (periods[0][0] if periods else None),
                                 dates["end"] or (periods[-1][0] if periods else None))
     labels = [f"{a}<>{b}", f"{a}>{b}", f"{b}>{a}"][:3 if a != b else 1]
-    names = _cameo_names()  # looked up here rather than read from the big tables
+    prefixes = _type_prefixes()  # names looked up here rather than read from the big tables
     columns = ["period", "direction", "events", "verbal_coop", "material_coop",
                "verbal_conflict", "material_conflict", "goldstein_sum", "goldstein_mean",
                "top_types"]
     rows: list[tuple[Any, ...]] = []
+    add = rows.append
     for period, label in periods:
         for d, direction in enumerate(labels):
             cell = cells.get((period, d))
             if cell is None:
-                rows.append((label, direction, 0, 0, 0, 0, 0, 0.0, None, ""))
+                add((label, direction, 0, 0, 0, 0, 0, 0.0, None, ""))
                 continue
-            rows.append((label, direction, *cell[3:10],
-                         "; ".join(f"{t['code']} {names.get(t['code'], '')} ×{t['k']}"
-                                   for t in cell[10][:top])))
+            types = "; ".join([(prefixes.get(t["code"]) or f"{t['code']}  ×") + str(t["k"])
+                               for t in cell[10][:top]])
+            add((label, direction, *cell[3:10], types))
     how = "happenings (deduplicated)" if dedupe else "event mentions"
     return DyadSeries(columns, rows, title=f"{a}–{b} by {by}: {how}")
-
-
-def _day(value: Any) -> date:
-    return value.date() if isinstance(value, datetime) else value
 
 
 def _period_start(by: str, day: date) -> date:
