@@ -513,8 +513,14 @@ def _noun_content(noun: Token) -> Token | None:
                 any(c.dep_ in ("mark", "aux") and c.lower_ in ("that", "to")
                     for c in child.children)):
             return child
-    for child in noun.children:
-        if child.dep_ == "prep" and child.lower_ in NOUN_CONTENT_PREPS:
+    return _prep_topic(noun, NOUN_CONTENT_PREPS)
+
+
+def _prep_topic(word: Token, preps: frozenset[str]) -> Token | None:
+    """The object of the first of ``word``'s ``preps`` phrases that is not a time or an
+    amount ("criticism *of the plan*", "worried *about jobs*")."""
+    for child in word.children:
+        if child.dep_ == "prep" and child.lower_ in preps:
             for obj in child.children:
                 if obj.dep_ in ("pobj", "pcomp") and not _is_measure(obj):
                     return obj
@@ -570,12 +576,7 @@ def _adjective_content(adjective: Token) -> Token | None:
         for child in head.children:
             if child.dep_ in ("ccomp", "xcomp") and child.i > adjective.i:
                 return child
-    for child in adjective.children:
-        if child.dep_ == "prep" and child.lower_ in ADJECTIVE_CONTENT_PREPS:
-            for obj in child.children:
-                if obj.dep_ in ("pobj", "pcomp") and not _is_measure(obj):
-                    return obj
-    return None
+    return _prep_topic(adjective, ADJECTIVE_CONTENT_PREPS)
 
 
 def _clause_span(verb: Token) -> Span:
