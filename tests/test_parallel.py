@@ -85,6 +85,16 @@ def test_rows_from_the_workers_follow_the_write_rules(tmp_path: Path, pool, pipe
     assert table_contents(tmp_path / "rows.duckdb") == table_contents(tmp_path / "docs.duckdb")
 
 
+def examples_and_an_empty_file(tmp_path: Path) -> Path:
+    """A folder with the example articles and one empty (bad) file."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        (inputs / path.name).write_bytes(path.read_bytes())
+    (inputs / "empty.txt").write_bytes(b"")
+    return inputs
+
+
 def test_jobs_0_is_one_per_core():
     assert resolve_jobs(0) == len(os.sched_getaffinity(0))
     assert resolve_jobs(3) == 3
@@ -92,11 +102,7 @@ def test_jobs_0_is_one_per_core():
 
 def test_extract_with_jobs_2_prints_what_one_process_gives_and_reports_bad_inputs(
         tmp_path: Path, pipeline):
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    for path in sorted(EXAMPLES.glob("*.txt")):
-        (inputs / path.name).write_bytes(path.read_bytes())
-    (inputs / "empty.txt").write_bytes(b"")
+    inputs = examples_and_an_empty_file(tmp_path)
     (inputs / "lines.jsonl").write_text(
         json.dumps({"id": "j1", "text": "Chile and Peru signed a trade agreement."})
         + "\n{oops\n", encoding="utf-8")
@@ -111,11 +117,7 @@ def test_extract_with_jobs_2_prints_what_one_process_gives_and_reports_bad_input
 
 def test_ingest_with_jobs_2_stores_the_rows_of_one_process_and_skips_bad_inputs(
         tmp_path: Path, pipeline):
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    for path in sorted(EXAMPLES.glob("*.txt")):
-        (inputs / path.name).write_bytes(path.read_bytes())
-    (inputs / "empty.txt").write_bytes(b"")
+    inputs = examples_and_an_empty_file(tmp_path)
     with Store(tmp_path / "one.duckdb") as store:
         ingest([str(inputs)], store, pipeline)
     db = tmp_path / "two.duckdb"

@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from detente.ingest.readers import (
     MAX_CHARS,
@@ -35,6 +35,8 @@ from detente.ingest.readers import (
 from detente.parallel import PipelinePool
 from detente.schema import Article, Document
 from detente.store.rows import content_hash
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -231,37 +233,22 @@ class _Writer:
             self._executor.shutdown(wait=True)
 
 
-def _write_documents(documents: Iterable[Document], writer: _Writer, commit_every: int,
-                     commit_seconds: float) -> None:
-    """Hand ``documents`` to the writer in groups of ``commit_every`` (or ``commit_seconds``)."""
-    buffer: list[Document] = []
-    last_commit = time.perf_counter()
-    for document in documents:
-        buffer.append(document)
-        writer.poll()
-        if len(buffer) >= commit_every or time.perf_counter() - last_commit >= commit_seconds:
-            writer.submit(buffer)
-            buffer = []
-            last_commit = time.perf_counter()
-    writer.submit(buffer)
-
-
-def _write_rows(chunks: Iterable[dict[str, pa.Table]], writer: _Writer, commit_every: int,
-                commit_seconds: float) -> None:
-    """Hand the workers' rows to the writer, whole chunks grouped up to ``commit_every``
-    articles (or ``commit_seconds``)."""
-    groups: list[dict[str, pa.Table]] = []
+def _groups(items: Iterable[T], size: Callable[[T], int], commit_every: int,
+            commit_seconds: float, poll: Callable[[], None]) -> Iterator[list[T]]:
+    """``items`` in groups of ``commit_every`` articles (``size``: an item's articles) or of
+    what came in ``commit_seconds``; the last group may be empty. ``poll`` after each item."""
+    group: list[T] = []
     count = 0
     last_commit = time.perf_counter()
-    for tables in chunks:
-        groups.append(tables)
-        count += tables["articles"].num_rows
-        writer.poll()
+    for item in items:
+        group.append(item)
+        count += size(item)
+        poll()
         if count >= commit_every or time.perf_counter() - last_commit >= commit_seconds:
-            writer.submit_tables(groups)
-            groups, count = [], 0
+            yield group
+            group, count = [], 0
             last_commit = time.perf_counter()
-    writer.submit_tables(groups)
+    yield group
 
 
 def _writer_threads(store: Store, threads: int) -> int:
@@ -311,11 +298,14 @@ def ingest(paths: Iterable[str], store: Store,
         articles = chain([first], todo)
         if isinstance(extractor, PipelinePool):
             # the workers build the rows: this process reads, and writes what comes back
-            _write_rows(extractor.extract_rows(articles, batch_size=batch_size), writer,
-                        commit_every, commit_seconds)
+            for tables in _groups(extractor.extract_rows(articles, batch_size=batch_size),
+                                  lambda t: t["articles"].num_rows, commit_every,
+                                  commit_seconds, writer.poll):
+                writer.submit_tables(tables)
         else:
-            _write_documents(extractor.extract_many(articles, batch_size=batch_size),
-                             writer, commit_every, commit_seconds)
+            for documents in _groups(extractor.extract_many(articles, batch_size=batch_size),
+                                     lambda d: 1, commit_every, commit_seconds, writer.poll):
+                writer.submit(documents)
         writer.wait()
     except KeyboardInterrupt:
         report.interrupted = True
