@@ -277,3 +277,31 @@ def test_a_failed_write_stops_the_ingest_and_keeps_the_groups_committed_before(t
             ingest([str(src)], store, pipeline, batch_size=2, commit_every=2)
         assert store.counts()["articles"] == 2
         assert store.sql("SELECT current_setting('threads')").rows == threads
+
+
+def test_a_long_ingest_reopens_its_store_and_stores_the_same_rows(tmp_path: Path, pipeline):
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in example_records()), encoding="utf-8")
+    contents = []
+    for every in (0, 4):
+        db = tmp_path / f"s{every}.duckdb"
+        with Store(db) as store:
+            store.con.execute("SET threads = 2")
+            calls: list[int] = []
+
+            def counted(reopen=store.reopen, calls=calls) -> None:
+                calls.append(1)
+                reopen()
+
+            store.reopen = counted  # type: ignore[method-assign]
+            first = store.con
+            report = ingest([str(src)], store, pipeline, batch_size=2, commit_every=2,
+                            release_every=every)
+            assert report.new == 12
+            # 12 articles, a reopening after every 4 written; none when 0
+            assert len(calls) == (3 if every else 0)
+            assert (store.con is first) == (not every)
+            assert store.sql("SELECT current_setting('threads')").rows == [(2,)]
+            assert store.counts()["articles"] == 12
+        contents.append(table_contents(db))
+    assert contents[0] == contents[1]

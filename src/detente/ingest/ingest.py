@@ -12,6 +12,7 @@ again finishes the job. Extraction runs in this process (a Pipeline) or in worke
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import time
@@ -37,6 +38,9 @@ from detente.schema import Article, Document
 from detente.store.rows import content_hash
 
 T = TypeVar("T")
+
+#: articles an ingest writes between two reopenings of its store (see :func:`release_memory`)
+RELEASE_EVERY = 2000
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -182,14 +186,19 @@ class _Writer:
     group at a time: :meth:`submit` first waits for the group before it, so what is not
     committed is at most the group being written and the articles extracted since.
     ``report`` and ``progress`` are updated in the calling thread, as each write is seen done.
+    Every ``release_every`` articles written, the writer thread reopens the store and hands
+    freed heap back to the system (:func:`release_memory`), so that memory stays flat in the
+    length of the input.
     """
 
     def __init__(self, store: Store, force: bool, report: IngestReport,
-                 progress: Callable[[int], None]) -> None:
+                 progress: Callable[[int], None], release_every: int = RELEASE_EVERY) -> None:
         self.store, self.force, self.report, self.progress = store, force, report, progress
+        self.release_every = release_every
         self._executor: ThreadPoolExecutor | None = None
         self._pending: Future[WriteResult] | None = None
         self._count = 0
+        self._since_release = 0
 
     def submit(self, documents: list[Document]) -> None:
         """Store Documents (extracted in this process)."""
@@ -212,7 +221,18 @@ class _Writer:
             return
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="detente-writer")
-        self._pending = self._executor.submit(write, rows, force=self.force)
+        self._since_release += count
+        release = 0 < self.release_every <= self._since_release
+        if release:
+            self._since_release = 0
+
+        def job() -> WriteResult:
+            result = write(rows, force=self.force)
+            if release:
+                release_memory(self.store)
+            return result
+
+        self._pending = self._executor.submit(job)
         self._count = count
 
     def poll(self) -> None:
@@ -231,6 +251,16 @@ class _Writer:
     def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
+
+
+def release_memory(store: Store) -> None:
+    """Reopen ``store`` (DuckDB then frees what it keeps of the tables it wrote) and ask
+    glibc's allocator to give free heap pages back to the system (a no-op elsewhere)."""
+    import ctypes
+
+    store.reopen()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _groups(items: Iterable[T], size: Callable[[T], int], commit_every: int,
@@ -264,9 +294,10 @@ def ingest(paths: Iterable[str], store: Store,
            pipeline: Extractor | Callable[[], Extractor], *,
            date: str | None = None,
            max_chars: int = MAX_CHARS, columns: CsvColumns | None = None,
-           batch_size: int = 32, commit_every: int = 32, commit_seconds: float = 2.0,
+           batch_size: int = 32, commit_every: int = 128, commit_seconds: float = 2.0,
            force: bool = False, on_skip: Callable[[BadRecord], None] | None = None,
-           on_progress: Callable[[int], None] | None = None) -> IngestReport:
+           on_progress: Callable[[int], None] | None = None,
+           release_every: int = RELEASE_EVERY) -> IngestReport:
     """Read ``paths``, extract the new and changed articles, and write them to ``store``.
 
     ``on_skip`` is called with every skipped input as it is found and ``on_progress`` with
@@ -278,7 +309,9 @@ def ingest(paths: Iterable[str], store: Store,
     a run with nothing new is quick.
 
     The Documents are stored every ``commit_every`` articles (or ``commit_seconds``), one
-    transaction per group, by a writer thread while the next group is extracted.
+    transaction per group, by a writer thread while the next group is extracted. Every
+    ``release_every`` articles (0: never) the store is reopened to free DuckDB's memory
+    (:func:`release_memory`): cursors of ``store`` taken before keep the old connection.
     """
     report = IngestReport()
     started = time.perf_counter()
@@ -287,7 +320,7 @@ def ingest(paths: Iterable[str], store: Store,
                             max_chars=max_chars, columns=columns, force=force,
                             on_skip=on_skip, on_progress=progress)
 
-    writer = _Writer(store, force, report, progress)
+    writer = _Writer(store, force, report, progress, release_every)
     extractor: Extractor | None = None
     threads = _writer_threads(store, 1)
     try:
