@@ -219,7 +219,7 @@ class ActorResolver:
 
     # -- matching -------------------------------------------------------------------------
 
-    def _name_spans(self, doc: Doc) -> list[tuple[Span, ActorEntry]]:
+    def _name_spans(self, doc: Doc, on: date | None = None) -> list[tuple[Span, ActorEntry]]:
         spans: list[Span] = []
         for matcher in (self.names_exact, self.names):
             for match_id, start, end in matcher(doc):
@@ -234,6 +234,12 @@ class ActorResolver:
         out = []
         for span in filter_spans(spans):
             entries = self.name_entries.get(span.label_) or []
+            if on is not None and len(entries) > 1:
+                # "Bush" in 1990 is the elder, in 2005 the younger: the entry whose
+                # dated codes cover the document's date goes first
+                current = [e for e in entries if any(
+                    d.applies(on) and (d.start or d.end) for d in e.dated_codes)]
+                entries = current or entries
             if entries:
                 out.append((span, entries[0]))
         return out
@@ -276,7 +282,10 @@ class ActorResolver:
         taken: set[int] = set()
 
         ethnic_home: dict[str, str | None] = {}  # a people's own country, if no place
-        name_spans = self._name_spans(doc)
+        # token index -> ISO3 of a known office holder: "Bouteflika's government",
+        # "the Bush administration", "supporters of Ben Bella" belong to that country
+        leader_of: dict[int, str] = {}
+        name_spans = self._name_spans(doc, on)
         country_at = {t.i: e.country for sp, e in name_spans if e.kind == "country"
                       and e.country for t in sp}
         for span, entry in name_spans:
@@ -306,6 +315,8 @@ class ActorResolver:
             actor = self._actor_for_entry(reg, entry, on)
             reg.name(actor, span)
             taken.update(t.i for t in span)
+            if entry.kind == "person" and actor.country:
+                leader_of.update((t.i, actor.country) for t in span)
             if entry.kind == "country" and entry.country:
                 for t in span:
                     country_of[t.i] = entry.country
@@ -331,7 +342,8 @@ class ActorResolver:
                 reg.name(owner, span)
                 taken.update(t.i for t in span)
                 continue
-            country = self._country_context(span, country_of)
+            country = self._country_context(span, country_of) or \
+                self._country_context(span, leader_of)
             ethnic = country if country and _ethnic(span.root) else None
             if ethnic:
                 country = None  # "ethnic Albanian guerrillas operating in Macedonia"
@@ -340,6 +352,24 @@ class ActorResolver:
             owner_code = None if country else self._owner_context(span, owner_of)
             if agent.kind == "person" and span.root.tag_ in ("NNS", "NNPS"):
                 agent = AgentEntry(agent.phrase, agent.sector, "group", agent.role)
+            leader = self._titled_leader(span, reg) if agent.kind == "person" else None
+            if leader is not None:
+                # "Secretary-General Kofi Annan", "Russian President Putin": the dictionary
+                # already knows the office holder; the title is one more mention of them
+                if leader.code is None or len(leader.code) <= 3:
+                    # out of office on this date, the title says what they act as now:
+                    # "Arab League Secretary General Amr Moussa" (a former foreign minister)
+                    igo = self._igo_context(span, reg)
+                    now = country or owner_code
+                    if igo is not None and igo.code:
+                        leader.country, leader.sector, leader.code = None, "IGO", igo.code
+                    elif now:
+                        leader.country, leader.sector = now, agent.sector
+                        leader.code = _code(now, agent.sector)
+                    leader.role = agent.role if (igo or now) else leader.role
+                reg.name(leader, self._np_span(span, country_of), span)
+                taken.update(t.i for t in span)
+                continue
             titled = self._titled_name(span, reg) if agent.kind == "person" else None
             if titled is not None:
                 # "Bree Prime Minister Romendacil", with ROMENDACIL [BRE] in the dictionary:
@@ -485,6 +515,9 @@ class ActorResolver:
         if entry.kind == "person":
             sector = code[3:6] if code and len(code) >= 6 else entry.sector
             country = code[:3] if code and len(code) >= 3 else entry.country
+            if code and code.startswith(("IGO", "NGO")):
+                # "Kofi Annan" [IGOUNO]: an official of an organisation, no country
+                country, sector = None, code[:3]
             return reg.get(("person", entry.name.lower()),
                            Actor(_slug(entry.name), entry.name, "person", country, sector or None,
                                  code, entry.role))
@@ -577,6 +610,18 @@ class ActorResolver:
             actor = reg.actors[actor_id]
             if actor.kind in ("person", "organization") and actor.sector is None and \
                     actor.code and len(actor.code) == 3:
+                return actor
+        return None
+
+    @staticmethod
+    def _titled_leader(span: Span, reg: _Registry) -> Actor | None:
+        """A known office holder (leaders.tsv) whose name follows the title."""
+        head = span.root
+        if head.dep_ not in ("compound", "nmod") or head.head.i < span.end:
+            return None
+        for actor_id in reg.by_token.get(head.head.i, []):
+            actor = reg.actors[actor_id]
+            if actor.kind == "person" and actor.role and (actor.country or actor.code):
                 return actor
         return None
 
