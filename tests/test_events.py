@@ -292,3 +292,30 @@ def test_police_force_with_no_one_named_acts_on_its_own_country(extract):
 def test_trying_to_act_is_no_trial(extract):
     doc = extract("The Sudanese government tried to improve its relations with Chad.")
     assert _events(doc, "COERCE") == []
+
+
+def test_an_activity_noun_named_by_an_event_noun_is_coded_as_that_event(extract):
+    doc = extract("The EU envoy undertook a mediation mission between Serbia and Kosovo.")
+    (event,) = _events(doc, "CONSULT")
+    assert event.cameo.code == "045"
+    assert "mediation" in event.trigger
+
+
+def test_forcing_people_out_is_an_expulsion(extract):
+    doc = extract("Sudan forced the UN refugee agency out of the country.")
+    (event,) = _events(doc, "SANCTION")
+    assert event.cameo.code == "1663"
+    doc = extract("Serbian troops forced out thousands of Albanian villagers from their homes.")
+    (event,) = _events(doc, "ASSAULT")
+    assert event.cameo.code == "201"
+
+
+def test_opening_a_closed_border_eases_a_blockade(extract):
+    doc = extract("Uzbekistan reopened its border with Afghanistan on Monday.")
+    (event,) = _events(doc, "RETREAT")
+    assert event.cameo.code == "0872"
+
+
+def test_negotiators_returning_for_talks_negotiate(extract):
+    doc = extract("U.S. and Russian negotiators returned to Geneva for talks on missiles.")
+    assert [e.cameo.code for e in _events(doc, "CONSULT")] == ["046"]
