@@ -167,3 +167,23 @@ def test_leaders_file_errors_name_the_line(tmp_path):
                     "A Person\t\tXYZ\tGOV\tpresident\t1999-13-01\t\n", encoding="utf-8")
     with pytest.raises(DictionaryError, match="line 2.*not a date"):
         load_leaders(path)
+
+
+def test_a_people_without_a_state_belongs_to_the_country_named_with_it(extract):
+    doc = extract("Thousands of Iraqi Kurds demonstrated in Kirkuk, and Tamils in Sri Lanka "
+                  "marched in Jaffna.")
+    kurds = actor_named(doc, "Iraqi Kurds")
+    assert (kurds.kind, kurds.country, kurds.sector) == ("group", "IRQ", "CVL")
+    assert actor_named(doc, "Tamils").country == "LKA"
+
+
+def test_supporters_of_a_known_leader_belong_to_his_country(extract):
+    doc = extract("About 200 supporters of former President Ahmed Ben Bella blocked roads.")
+    supporters = actor_named(doc, "supporters")
+    assert (supporters.country, supporters.sector) == ("DZA", "CVL")
+
+
+def test_the_international_labour_office_is_the_ilo(extract):
+    doc = extract("The International Labor Office (ILO) urged Israel to ease restrictions.")
+    ilo = actor_named(doc, "International Labour Organization")
+    assert ilo.kind == "igo" and ilo.code == "IGOILO"
