@@ -187,3 +187,33 @@ def test_the_international_labour_office_is_the_ilo(extract):
     doc = extract("The International Labor Office (ILO) urged Israel to ease restrictions.")
     ilo = actor_named(doc, "International Labour Organization")
     assert ilo.kind == "igo" and ilo.code == "IGOILO"
+
+
+def test_a_city_belongs_to_the_state_that_held_it_on_the_article_date(extract):
+    early = extract("Rebels shelled Juba on Sunday.", date="2000-01-01")
+    late = extract("Rebels shelled Juba on Sunday.", date="2015-01-01")
+    assert actor_named(early, "Juba").country == "SDN"
+    assert actor_named(late, "Juba").country == "SSD"
+    text = "Police detained protesters in Kiev on Sunday."
+    assert actor_named(extract(text, date="1987-06-01"), "protesters").country == "SUN"
+    assert actor_named(extract(text, date="2020-01-01"), "protesters").country == "UKR"
+
+
+def test_a_country_named_outright_keeps_its_code_before_independence(extract):
+    doc = extract("Montenegro eased the curfew.", date="2000-01-01")
+    assert actor_named(doc, "Montenegro").country == "MNE"
+
+
+def test_a_crowd_or_victims_are_in_the_country_where_the_clause_happens(extract):
+    doc = extract("Hundreds of thousands of people blocked streets in Hong Kong in defiance "
+                  "of Chinese authorities.")
+    assert actor_named(doc, "people").country == "HKG"
+    doc = extract("Two Palestinian bombers killed 23 people when they blew themselves up "
+                  "in Tel Aviv, police said.")
+    assert actor_named(doc, "people").country == "ISR"
+
+
+def test_a_body_based_somewhere_belongs_to_that_country(extract):
+    doc = extract("A newspaper based in Beirut has violated the ban.")
+    paper = actor_named(doc, "A newspaper")
+    assert (paper.country, paper.sector) == ("LBN", "MED")

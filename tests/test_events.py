@@ -319,3 +319,12 @@ def test_opening_a_closed_border_eases_a_blockade(extract):
 def test_negotiators_returning_for_talks_negotiate(extract):
     doc = extract("U.S. and Russian negotiators returned to Geneva for talks on missiles.")
     assert [e.cameo.code for e in _events(doc, "CONSULT")] == ["046"]
+
+
+def test_a_protest_with_no_one_named_targets_the_government_named_in_the_text(extract):
+    doc = extract("Young Algerians blocked roads on Sunday to press their demands for "
+                  "greater freedom from President Bouteflika's government.", date="2001-05-01")
+    (event,) = _events(doc, "PROTEST")
+    assert countries(doc, event.source) == {"DZA"}
+    assert countries(doc, event.target) == {"DZA"}
+

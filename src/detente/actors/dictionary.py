@@ -222,6 +222,29 @@ def load_leaders(path: Path | str | None = None) -> list[ActorEntry]:
             for name, person in people.items() for phrase in person.phrases]
 
 
+@cache
+def successions() -> dict[str, tuple[str, date]]:
+    """New states and, for each, the state before it and the date of independence."""
+    path = DATA / "successions.tsv"
+    table: dict[str, tuple[str, date]] = {}
+    for number, row in read_tsv(path, ("iso3", "before", "independence")):
+        found = _term_date(row["independence"], False, path, number)
+        if found is None:
+            raise DictionaryError(f"{path}, line {number}: the independence date is missing")
+        table[row["iso3"]] = (row["before"], found)
+    return table
+
+
+def country_on(iso3: str, on: date | None) -> str:
+    """The state a place in ``iso3`` belonged to on ``on`` ("Juba" in 2000: Sudan)."""
+    for _ in range(3):  # a state may itself have come out of another
+        before = successions().get(iso3)
+        if on is None or before is None or on >= before[1]:
+            return iso3
+        iso3 = before[0]
+    return iso3
+
+
 def load_roles(path: Path | str | None = None) -> list[AgentEntry]:
     """Role nouns to sectors ("foreign minister" -> GOV, "troops" -> MIL)."""
     path = path or DATA / "roles.tsv"

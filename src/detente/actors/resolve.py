@@ -33,6 +33,7 @@ from detente.actors.dictionary import (
     ActorDictionary,
     ActorEntry,
     AgentEntry,
+    country_on,
     read_tsv,
     word_list,
 )
@@ -319,7 +320,7 @@ class ActorResolver:
                 leader_of.update((t.i, actor.country) for t in span)
             if entry.kind == "country" and entry.country:
                 for t in span:
-                    country_of[t.i] = entry.country
+                    country_of[t.i] = actor.country or entry.country
             elif entry.form == "petrarch" and entry.code and len(entry.code) == 3 and \
                     entry.sector is None and entry.kind == "organization":
                 for t in span:
@@ -435,7 +436,7 @@ class ActorResolver:
             self._role_reference(doc, reg, span, agent, country, country_of, owner_code)
         self._pronouns(doc, reg)
         self._pairs(doc, reg, country_of)
-        self._countries_from_places(doc, reg, country_of)
+        self._countries_from_places(doc, reg, country_of, on)
         for group_id, own in ethnic_home.items():
             group = reg.actors[group_id]
             if group.country is None and own:
@@ -461,7 +462,8 @@ class ActorResolver:
         return (self.gazetteer is not None and prep.lower_ in LOCATIVE
                 and self.gazetteer.lookup(ent.text) is not None)
 
-    def _place_country(self, token: Token, country_of: dict[int, str]) -> str | None:
+    def _place_country(self, token: Token, country_of: dict[int, str],
+                       on: date | None = None) -> str | None:
         """The country a token names, as a country or as a place in one ("Algiers")."""
         if token.i in country_of:
             return country_of[token.i]
@@ -469,11 +471,11 @@ class ActorResolver:
             ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
             if ent is not None:
                 place = self.gazetteer.lookup(ent.text)
-                return place.country if place is not None else None
+                return country_on(place.country, on) if place is not None else None
         return None
 
     def _countries_from_places(self, doc: Doc, reg: _Registry,
-                               country_of: dict[int, str]) -> None:
+                               country_of: dict[int, str], on: date | None = None) -> None:
         """Give people and groups with no country the country where the text puts them.
 
         "Opposition groups in Zimbabwe", "rebels in the Ivory Coast": the place in their
@@ -481,7 +483,10 @@ class ActorResolver:
         sentence of their first mention.
         """
         for actor in reg.actors.values():
-            if actor.country is not None or actor.kind not in ("person", "group") or (
+            # a role-noun body ("a newspaper based in Beirut") too, by its own noun phrase
+            body = actor.kind == "organization" and actor.role is not None
+            if actor.country is not None or (actor.kind not in ("person", "group") and
+                                             not body) or (
                     actor.code and not actor.code.startswith("---")):
                 continue  # an IGO's, or an imported actor's ("FORLEG"): it has its owner
             first = min(actor.mentions, key=lambda m: m.start, default=None)
@@ -491,13 +496,23 @@ class ActorResolver:
                 continue
             head = span.root
             found = None
-            for prep in head.children:
+            # "a newspaper based in Beirut", "a group headquartered in Geneva": the place
+            # of a participle on the noun is theirs as well
+            owners = [head, *(c for c in head.children if c.dep_ == "acl" and c.tag_ == "VBN"
+                              and c.lower_ in ("based", "located", "headquartered"))]
+            for prep in (p for owner in owners for p in owner.children):
                 if prep.dep_ == "prep" and prep.lower_ in ("in", "from", "of"):
                     for pobj in prep.children:
-                        found = found or self._place_country(pobj, country_of)
+                        found = found or self._place_country(pobj, country_of, on)
+            if body and found is None:
+                continue
+            if found is None and actor.kind == "group":
+                # "people blocked streets in Hong Kong", "killed 23 people when they blew
+                # themselves up in Tel Aviv": a crowd or the victims are where it happens
+                found = self._clause_place(head, country_of, on)
             if found is None and (actor.kind == "group" or actor.role is not None):
                 # a named person without a title may well be a foreigner where they speak
-                named = {c for t in span.sent if (c := self._place_country(t, country_of))}
+                named = {c for t in span.sent if (c := self._place_country(t, country_of, on))}
                 found = named.pop() if len(named) == 1 else None
             if found is not None:
                 actor.country = found
@@ -506,10 +521,45 @@ class ActorResolver:
                     label = SECTOR_NAMES.get(actor.sector, actor.role or actor.sector)
                     actor.name = f"{self.country_names.get(found, found)} ({label})"
 
+    def _clause_place(self, head: Token, country_of: dict[int, str],
+                      on: date | None) -> str | None:
+        """The country of the place where the clause of ``head`` happens: "in", "at" or
+        "near" a place on its verb, on the verb's object, or on a clause it governs."""
+        verb = head
+        for _ in range(6):
+            if verb.pos_ in ("VERB", "AUX") or verb.dep_ == "ROOT":
+                break
+            if verb.dep_ not in ("pobj", "prep", "conj", "appos", "compound", "nmod", "amod",
+                                 "nummod", "quantmod", "nsubj", "nsubjpass", "dobj"):
+                return None
+            verb = verb.head
+        if verb.pos_ not in ("VERB", "AUX"):
+            return None
+        heads = [verb]
+        heads += [c for c in verb.children if c.dep_ in ("dobj", "advcl")]
+        heads += [g for c in verb.children if c.dep_ == "advcl" for g in c.children
+                  if g.dep_ == "dobj"]
+        for owner in heads:
+            for prep in owner.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("in", "at", "near"):
+                    for pobj in prep.children:
+                        if pobj.dep_ == "pobj" and pobj.i != head.i:
+                            found = self._place_country(pobj, country_of, on)
+                            if found:
+                                return found
+        return None
+
     def _actor_for_entry(self, reg: _Registry, entry: ActorEntry, on: date | None) -> Actor:
         code = entry.code_on(on)
         if entry.kind == "country":
             iso3 = entry.country or code or entry.name
+            if entry.form == "capital":
+                # "Juba" in an article of 2000 is a city of Sudan, not of South Sudan
+                before = country_on(iso3, on)
+                if before != iso3:
+                    return reg.get(("country", before), Actor(
+                        before, self.country_names.get(before, before), "country", before,
+                        None, before))
             return reg.get(("country", iso3),
                            Actor(iso3, entry.name, "country", iso3, None, iso3))
         if entry.kind == "person":

@@ -307,7 +307,12 @@ class EventCoder:
         if len(homes) != 1:
             return []
         home = homes.pop()
-        return [a.id for a in actors.actors if a.kind == "country" and a.country == home][:1]
+        state = [a.id for a in actors.actors if a.kind == "country" and a.country == home]
+        # "Young Algerians blocked roads ... from President Bouteflika's government": with
+        # the country never named, its government named in the text stands for it
+        state += [a.id for a in actors.actors if a.kind in ("group", "organization") and
+                  a.country == home and a.sector == "GOV"]
+        return state[:1]
 
     @staticmethod
     def _is_instrument(ids: list[str], source: list[str], actors: ResolvedActors) -> bool:
