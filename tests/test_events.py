@@ -328,3 +328,29 @@ def test_a_protest_with_no_one_named_targets_the_government_named_in_the_text(ex
     assert countries(doc, event.source) == {"DZA"}
     assert countries(doc, event.target) == {"DZA"}
 
+
+def test_a_bare_preposition_takes_the_noun_the_parser_made_a_subject(extract):
+    doc = extract("Peru has granted diplomatic asylum to five Panamanian army officers holed "
+                  "up in a diplomatic residence, the Peruvian embassy said.")
+    (event,) = _events(doc, "AID")
+    assert countries(doc, event.source) == {"PER"}
+    assert countries(doc, event.target) == {"PAN"}
+
+
+def test_an_event_noun_as_the_subject_of_a_verb_of_happening_is_the_event(extract):
+    doc = extract("Palestinian riots against Israel are still continuing.")
+    (event,) = _events(doc, "PROTEST")
+    assert event.cameo.code == "145"
+    assert countries(doc, event.source) == {"PSE"}
+    assert countries(doc, event.target) == {"ISR"}
+
+
+def test_a_named_body_the_parser_made_an_adjective_owns_the_noun(extract):
+    doc = extract("Palestinian riots against Israeli military policies are still continuing.")
+    (event,) = _events(doc, "PROTEST")
+    assert countries(doc, event.target) == {"ISR"}
+
+
+def test_vandalizing_is_damaging_property(extract):
+    doc = extract("Serbian nationalists vandalized the Croatian embassy in Belgrade.")
+    assert [e.cameo.code for e in _events(doc, "COERCE")] == ["171"]

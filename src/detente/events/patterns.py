@@ -62,14 +62,19 @@ class VerbDictionary:
     def __len__(self) -> int:
         return sum(len(p) for p in self.by_trigger.values())
 
-    def match_nominal(self, verb: Token, nominals: dict[str, str]) -> PatternMatch | None:
+    def match_nominal(self, verb: Token, nominals: dict[str, str],
+                      subject: bool = False) -> PatternMatch | None:
         """Code "announced the suspension of links" as "suspend links".
 
         The object noun of a light verb stands for its verb: the noun's own modifiers and
         prepositional objects are the companions, the light verb and noun the trigger.
+        With ``subject``, the subject noun of a verb of happening does too ("Palestinian
+        riots are continuing", "clashes erupted").
         """
+        deps = ("dobj", "attr", "nsubjpass", "nsubj") if subject else (
+            "dobj", "attr", "nsubjpass")
         for obj in verb.children:
-            if obj.dep_ not in ("dobj", "attr", "nsubjpass"):
+            if obj.dep_ not in deps or (obj.dep_ == "nsubj" and obj.pos_ != "NOUN"):
                 continue
             base = nominals.get(obj.lemma_.lower())
             event_noun = obj
