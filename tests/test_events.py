@@ -354,3 +354,19 @@ def test_a_named_body_the_parser_made_an_adjective_owns_the_noun(extract):
 def test_vandalizing_is_damaging_property(extract):
     doc = extract("Serbian nationalists vandalized the Croatian embassy in Belgrade.")
     assert [e.cameo.code for e in _events(doc, "COERCE")] == ["171"]
+
+
+def test_ordering_someone_to_appear_is_a_demand(extract):
+    doc = extract("An Argentine judge ordered former president Carlos Menem to appear for "
+                  "questioning.", date="2001-06-01")
+    (event,) = _events(doc, "REQUEST")
+    assert event.cameo.code == "100"
+    assert countries(doc, event.source) == {"ARG"}
+    assert countries(doc, event.target) == {"ARG"}
+
+
+def test_letting_refugees_return_eases_a_restriction(extract):
+    doc = extract("Turkey allowed Kurdish refugees to return home.")
+    assert [e.cameo.code for e in doc.events if e.cameo.root == "08"] == ["081"]
+    doc = extract("Turkey will allow Kurdish refugees to return home.")
+    assert [e.plover.event for e in doc.events if e.plover] == ["AGREE"]

@@ -107,7 +107,10 @@ class EventCoder:
         consumed: set[int] = set()
         for i, found in matches.items():
             for t in found.tokens[1:]:
-                if t.dep_ == "xcomp" and t.head.i == i:
+                # the pattern's own inner verb: "agreed to meet", and "allowed refugees to
+                # return" (an infinitive with its own subject, parsed as ccomp)
+                if t.head.i == i and (t.dep_ == "xcomp" or (t.dep_ == "ccomp" and any(
+                        c.dep_ == "aux" and c.tag_ == "TO" for c in t.children))):
                     consumed.add(t.i)
             if found.pattern.code[:2] in FRAMING_ROOTS:
                 # "demanded that the US cancel ...": the demand stands for the act
