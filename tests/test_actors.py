@@ -217,3 +217,10 @@ def test_a_body_based_somewhere_belongs_to_that_country(extract):
     doc = extract("A newspaper based in Beirut has violated the ban.")
     paper = actor_named(doc, "A newspaper")
     assert (paper.country, paper.sector) == ("LBN", "MED")
+
+
+def test_an_unknown_association_or_foundation_is_an_ngo(extract):
+    doc = extract("Members of the Association of African Jurists visited Tripoli.")
+    body = actor_named(doc, "Association of African Jurists")
+    assert (body.kind, body.sector, body.code, body.country) == (
+        "organization", "NGO", "NGO", None)

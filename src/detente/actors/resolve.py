@@ -214,6 +214,7 @@ class ActorResolver:
         for phrase in role_phrases:
             self.roles.add(phrase, [nlp.make_doc(p) for p in _spellings(phrase)])
         self.surnames_first = word_list("surnames_first.txt")
+        self.ngo_nouns = word_list("ngo_nouns.txt")
         self.country_names = {e.country: e.name for e in dictionary.actors
                               if e.kind == "country" and e.country}
         self.role_refs = _role_references()
@@ -427,8 +428,11 @@ class ActorResolver:
             name = _without_article(ent)
             if name is None:
                 continue
+            # "the Association of African Jurists": a civil-society name is an NGO
+            ngo = any(t.lower_ in self.ngo_nouns for t in name)
             actor = reg.get(("organization", name.text.lower()),
-                            Actor(_slug(name.text), name.text, "organization"))
+                            Actor(_slug(name.text), name.text, "organization", None,
+                                  "NGO" if ngo else None, "NGO" if ngo else None))
             reg.name(actor, name)
             taken.update(t.i for t in ent)
 
