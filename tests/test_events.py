@@ -370,3 +370,10 @@ def test_letting_refugees_return_eases_a_restriction(extract):
     assert [e.cameo.code for e in doc.events if e.cameo.root == "08"] == ["081"]
     doc = extract("Turkey will allow Kurdish refugees to return home.")
     assert [e.plover.event for e in doc.events if e.plover] == ["AGREE"]
+
+
+def test_a_past_participle_on_a_noun_is_a_passive_with_the_noun_as_target(extract):
+    doc = extract("A judge questioned Chilean officials suspected by Peru of taking kickbacks.")
+    (event,) = [e for e in doc.events if e.cameo.code == "112"]
+    assert countries(doc, event.source) == {"PER"}
+    assert countries(doc, event.target) == {"CHL"}

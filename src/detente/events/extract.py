@@ -261,9 +261,15 @@ class EventCoder:
 
     def _arguments(self, verb: Token, found: PatternMatch,
                    actors: ResolvedActors) -> tuple[list[str], list[str]]:
-        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+        # "officials suspected of taking kickbacks", "Liberians ordered out": a past
+        # participle on a noun is a passive whose subject is that noun
+        reduced = verb.dep_ == "acl" and verb.tag_ == "VBN" and verb.head.pos_ in (
+            "NOUN", "PROPN")
+        passive = reduced or any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
         source: list[str] = []
         target: list[str] = []
+        if reduced:
+            target = self._actors_of(verb.head, actors)
         if passive:
             for child in verb.children:
                 if child.dep_ == "agent":
