@@ -224,3 +224,10 @@ def test_an_unknown_association_or_foundation_is_an_ngo(extract):
     body = actor_named(doc, "Association of African Jurists")
     assert (body.kind, body.sector, body.code, body.country) == (
         "organization", "NGO", "NGO", None)
+
+
+def test_ethnic_on_the_adjective_still_makes_a_people_where_they_operate(extract):
+    doc = extract("One third of ethnic Albanian guerrillas operating in Macedonia have been "
+                  "demobilized.")
+    rebels = actor_named(doc, "Albanian guerrillas")
+    assert (rebels.country, rebels.sector) == ("MKD", "REB")

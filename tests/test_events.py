@@ -377,3 +377,8 @@ def test_a_past_participle_on_a_noun_is_a_passive_with_the_noun_as_target(extrac
     (event,) = [e for e in doc.events if e.cameo.code == "112"]
     assert countries(doc, event.source) == {"PER"}
     assert countries(doc, event.target) == {"CHL"}
+
+
+def test_prohibiting_aid_stops_aid(extract):
+    doc = extract("The United States prohibited all aid to Albanian rebels.")
+    assert [e.cameo.code for e in _events(doc, "SANCTION")] == ["162"]

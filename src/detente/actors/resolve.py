@@ -500,10 +500,10 @@ class ActorResolver:
                 continue
             head = span.root
             found = None
-            # "a newspaper based in Beirut", "a group headquartered in Geneva": the place
-            # of a participle on the noun is theirs as well
-            owners = [head, *(c for c in head.children if c.dep_ == "acl" and c.tag_ == "VBN"
-                              and c.lower_ in ("based", "located", "headquartered"))]
+            # "a newspaper based in Beirut", "guerrillas operating in Macedonia": the place
+            # of a participle of being somewhere on the noun is theirs as well
+            owners = [head, *(c for c in head.children if c.dep_ == "acl"
+                              and c.lower_ in LOCATIVE_PARTICIPLES)]
             for prep in (p for owner in owners for p in owner.children):
                 if prep.dep_ == "prep" and prep.lower_ in ("in", "from", "of"):
                     for pobj in prep.children:
@@ -932,9 +932,17 @@ class ActorResolver:
                 reg.by_token[token.i] = ids
 
 
+# participles that put a noun somewhere: "based in Beirut", "troops stationed in Kosovo"
+LOCATIVE_PARTICIPLES = frozenset({"based", "located", "headquartered", "stationed",
+                                  "deployed", "operating", "living", "residing"})
+
+
 def _ethnic(head: Token) -> bool:
     """The noun is modified by "ethnic": its country adjective names a people, not a state."""
-    return any(c.lower_ == "ethnic" and c.dep_ in ("amod", "compound") for c in head.children)
+    mods = [c for c in head.children if c.dep_ in ("amod", "compound")]
+    # the parser often hangs "ethnic" on the adjective: "ethnic Albanian guerrillas"
+    mods += [g for c in mods for g in c.children if g.dep_ in ("amod", "advmod", "compound")]
+    return any(c.lower_ == "ethnic" for c in mods)
 
 
 def _without_article(ent: Span) -> Span | None:
