@@ -382,3 +382,8 @@ def test_a_past_participle_on_a_noun_is_a_passive_with_the_noun_as_target(extrac
 def test_prohibiting_aid_stops_aid(extract):
     doc = extract("The United States prohibited all aid to Albanian rebels.")
     assert [e.cameo.code for e in _events(doc, "SANCTION")] == ["162"]
+
+
+def test_a_purpose_clause_naming_the_same_act_is_not_a_second_event(extract):
+    doc = extract("Liberian riot police used tear gas to disperse demonstrators in Monrovia.")
+    assert [e.cameo.code for e in _events(doc, "ASSAULT")] == ["175"]

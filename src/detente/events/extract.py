@@ -106,6 +106,12 @@ class EventCoder:
         self._intentions(sent, matches)
         consumed: set[int] = set()
         for i, found in matches.items():
+            verb = sent.doc[i]
+            if verb.dep_ in ("advcl", "xcomp") and verb.head.i in matches and \
+                    matches[verb.head.i].pattern.code == found.pattern.code and any(
+                        c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children):
+                # "used tear gas to disperse protesters": the purpose names the same act
+                consumed.add(i)
             for t in found.tokens[1:]:
                 # the pattern's own inner verb: "agreed to meet", and "allowed refugees to
                 # return" (an infinitive with its own subject, parsed as ccomp)
