@@ -387,3 +387,9 @@ def test_prohibiting_aid_stops_aid(extract):
 def test_a_purpose_clause_naming_the_same_act_is_not_a_second_event(extract):
     doc = extract("Liberian riot police used tear gas to disperse demonstrators in Monrovia.")
     assert [e.cameo.code for e in _events(doc, "ASSAULT")] == ["175"]
+
+
+def test_the_demand_a_protest_voices_is_part_of_the_protest(extract):
+    doc = extract("Hundreds of Algerians blocked roads in Algiers demanding that the "
+                  "government resign.")
+    assert [e.plover.event for e in doc.events if e.plover] == ["PROTEST"]

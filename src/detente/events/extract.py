@@ -112,6 +112,11 @@ class EventCoder:
                         c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children):
                 # "used tear gas to disperse protesters": the purpose names the same act
                 consumed.add(i)
+            if verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.head.i in matches and \
+                    matches[verb.head.i].pattern.code[:2] == "14" and \
+                    found.pattern.code[:2] in ("02", "10"):
+                # "blocked roads demanding that he be reinstated": the protest's own demand
+                consumed.add(i)
             for t in found.tokens[1:]:
                 # the pattern's own inner verb: "agreed to meet", and "allowed refugees to
                 # return" (an infinitive with its own subject, parsed as ccomp)
