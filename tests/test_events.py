@@ -292,3 +292,104 @@ def test_police_force_with_no_one_named_acts_on_its_own_country(extract):
 def test_trying_to_act_is_no_trial(extract):
     doc = extract("The Sudanese government tried to improve its relations with Chad.")
     assert _events(doc, "COERCE") == []
+
+
+def test_an_activity_noun_named_by_an_event_noun_is_coded_as_that_event(extract):
+    doc = extract("The EU envoy undertook a mediation mission between Serbia and Kosovo.")
+    (event,) = _events(doc, "CONSULT")
+    assert event.cameo.code == "045"
+    assert "mediation" in event.trigger
+
+
+def test_forcing_people_out_is_an_expulsion(extract):
+    doc = extract("Sudan forced the UN refugee agency out of the country.")
+    (event,) = _events(doc, "SANCTION")
+    assert event.cameo.code == "1663"
+    doc = extract("Serbian troops forced out thousands of Albanian villagers from their homes.")
+    (event,) = _events(doc, "ASSAULT")
+    assert event.cameo.code == "201"
+
+
+def test_opening_a_closed_border_eases_a_blockade(extract):
+    doc = extract("Uzbekistan reopened its border with Afghanistan on Monday.")
+    (event,) = _events(doc, "RETREAT")
+    assert event.cameo.code == "0872"
+
+
+def test_negotiators_returning_for_talks_negotiate(extract):
+    doc = extract("U.S. and Russian negotiators returned to Geneva for talks on missiles.")
+    assert [e.cameo.code for e in _events(doc, "CONSULT")] == ["046"]
+
+
+def test_a_protest_with_no_one_named_targets_the_government_named_in_the_text(extract):
+    doc = extract("Young Algerians blocked roads on Sunday to press their demands for "
+                  "greater freedom from President Bouteflika's government.", date="2001-05-01")
+    (event,) = _events(doc, "PROTEST")
+    assert countries(doc, event.source) == {"DZA"}
+    assert countries(doc, event.target) == {"DZA"}
+
+
+def test_a_bare_preposition_takes_the_noun_the_parser_made_a_subject(extract):
+    doc = extract("Peru has granted diplomatic asylum to five Panamanian army officers holed "
+                  "up in a diplomatic residence, the Peruvian embassy said.")
+    (event,) = _events(doc, "AID")
+    assert countries(doc, event.source) == {"PER"}
+    assert countries(doc, event.target) == {"PAN"}
+
+
+def test_an_event_noun_as_the_subject_of_a_verb_of_happening_is_the_event(extract):
+    doc = extract("Palestinian riots against Israel are still continuing.")
+    (event,) = _events(doc, "PROTEST")
+    assert event.cameo.code == "145"
+    assert countries(doc, event.source) == {"PSE"}
+    assert countries(doc, event.target) == {"ISR"}
+
+
+def test_a_named_body_the_parser_made_an_adjective_owns_the_noun(extract):
+    doc = extract("Palestinian riots against Israeli military policies are still continuing.")
+    (event,) = _events(doc, "PROTEST")
+    assert countries(doc, event.target) == {"ISR"}
+
+
+def test_vandalizing_is_damaging_property(extract):
+    doc = extract("Serbian nationalists vandalized the Croatian embassy in Belgrade.")
+    assert [e.cameo.code for e in _events(doc, "COERCE")] == ["171"]
+
+
+def test_ordering_someone_to_appear_is_a_demand(extract):
+    doc = extract("An Argentine judge ordered former president Carlos Menem to appear for "
+                  "questioning.", date="2001-06-01")
+    (event,) = _events(doc, "REQUEST")
+    assert event.cameo.code == "100"
+    assert countries(doc, event.source) == {"ARG"}
+    assert countries(doc, event.target) == {"ARG"}
+
+
+def test_letting_refugees_return_eases_a_restriction(extract):
+    doc = extract("Turkey allowed Kurdish refugees to return home.")
+    assert [e.cameo.code for e in doc.events if e.cameo.root == "08"] == ["081"]
+    doc = extract("Turkey will allow Kurdish refugees to return home.")
+    assert [e.plover.event for e in doc.events if e.plover] == ["AGREE"]
+
+
+def test_a_past_participle_on_a_noun_is_a_passive_with_the_noun_as_target(extract):
+    doc = extract("A judge questioned Chilean officials suspected by Peru of taking kickbacks.")
+    (event,) = [e for e in doc.events if e.cameo.code == "112"]
+    assert countries(doc, event.source) == {"PER"}
+    assert countries(doc, event.target) == {"CHL"}
+
+
+def test_prohibiting_aid_stops_aid(extract):
+    doc = extract("The United States prohibited all aid to Albanian rebels.")
+    assert [e.cameo.code for e in _events(doc, "SANCTION")] == ["162"]
+
+
+def test_a_purpose_clause_naming_the_same_act_is_not_a_second_event(extract):
+    doc = extract("Liberian riot police used tear gas to disperse demonstrators in Monrovia.")
+    assert [e.cameo.code for e in _events(doc, "ASSAULT")] == ["175"]
+
+
+def test_the_demand_a_protest_voices_is_part_of_the_protest(extract):
+    doc = extract("Hundreds of Algerians blocked roads in Algiers demanding that the "
+                  "government resign.")
+    assert [e.plover.event for e in doc.events if e.plover] == ["PROTEST"]

@@ -162,6 +162,89 @@ def load_institutions(path: Path | str | None = None) -> list[ActorEntry]:
     return entries
 
 
+@dataclass
+class _Leader:
+    """One person's rows of leaders.tsv gathered."""
+
+    country: str | None
+    code: str
+    role: str = ""
+    phrases: list[str] = field(default_factory=list)
+    terms: list[DatedCode] = field(default_factory=list)
+
+
+def _term_date(cell: str, end: bool, path: Path | str, number: int) -> date | None:
+    """A term's start or end: YYYY-MM-DD, or YYYY (from 1 January / to 31 December)."""
+    if not cell:
+        return None
+    try:
+        if len(cell) == 4:
+            return date(int(cell), 12, 31) if end else date(int(cell), 1, 1)
+        return date.fromisoformat(cell)
+    except ValueError:
+        raise DictionaryError(
+            f"{path}, line {number}: {cell!r} is not a date; write YYYY-MM-DD or YYYY"
+        ) from None
+
+
+def load_leaders(path: Path | str | None = None) -> list[ActorEntry]:
+    """Office holders by name and surname, with their terms as dated codes.
+
+    In office a leader is coded country + sector (``RUSGOV``) or the organisation's code
+    (``IGOUNO``); outside every term the country alone, so that "former president Menem"
+    still acts for Argentina.
+    """
+    path = path or DATA / "leaders.tsv"
+    people: dict[str, _Leader] = {}
+    columns = ("name", "aliases", "actor", "sector", "role", "start", "end")
+    for number, row in read_tsv(path, columns):
+        actor = row["actor"]
+        is_country = len(actor) == 3 and actor.isalpha() and actor.isupper() and \
+            actor not in ("IGO", "NGO", "IMG")
+        if not (is_country or actor.startswith(("IGO", "NGO"))):
+            raise DictionaryError(
+                f"{path}, line {number}: actor {actor!r} is neither an ISO3 country code "
+                f"nor an IGO/NGO code such as IGOUNO"
+            )
+        code = actor + row["sector"] if is_country else actor
+        term = DatedCode(code, _term_date(row["start"], False, path, number),
+                         _term_date(row["end"], True, path, number))
+        person = people.setdefault(row["name"], _Leader(None, actor))
+        if is_country and person.country is None:
+            # outside every term a leader is a citizen of the country they served
+            person.country = person.code = actor
+        person.phrases.extend(a for a in [row["name"], *_split(row["aliases"])]
+                              if a not in person.phrases)
+        person.terms.append(term)
+        person.role = row["role"]  # the latest term's office names the person
+    return [ActorEntry(phrase, name, "person", person.country, None, person.code, person.role,
+                       tuple(person.terms))
+            for name, person in people.items() for phrase in person.phrases]
+
+
+@cache
+def successions() -> dict[str, tuple[str, date]]:
+    """New states and, for each, the state before it and the date of independence."""
+    path = DATA / "successions.tsv"
+    table: dict[str, tuple[str, date]] = {}
+    for number, row in read_tsv(path, ("iso3", "before", "independence")):
+        found = _term_date(row["independence"], False, path, number)
+        if found is None:
+            raise DictionaryError(f"{path}, line {number}: the independence date is missing")
+        table[row["iso3"]] = (row["before"], found)
+    return table
+
+
+def country_on(iso3: str, on: date | None) -> str:
+    """The state a place in ``iso3`` belonged to on ``on`` ("Juba" in 2000: Sudan)."""
+    for _ in range(3):  # a state may itself have come out of another
+        before = successions().get(iso3)
+        if on is None or before is None or on >= before[1]:
+            return iso3
+        iso3 = before[0]
+    return iso3
+
+
 def load_roles(path: Path | str | None = None) -> list[AgentEntry]:
     """Role nouns to sectors ("foreign minister" -> GOV, "troops" -> MIL)."""
     path = path or DATA / "roles.tsv"
@@ -176,7 +259,7 @@ def load_roles(path: Path | str | None = None) -> list[AgentEntry]:
 def load_default() -> ActorDictionary:
     """The dictionaries that ship with detente."""
     return ActorDictionary(
-        actors=load_countries() + load_igos() + load_institutions(),
+        actors=load_countries() + load_igos() + load_institutions() + load_leaders(),
         agents=load_roles(),
     )
 

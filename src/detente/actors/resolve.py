@@ -33,6 +33,7 @@ from detente.actors.dictionary import (
     ActorDictionary,
     ActorEntry,
     AgentEntry,
+    country_on,
     read_tsv,
     word_list,
 )
@@ -213,13 +214,14 @@ class ActorResolver:
         for phrase in role_phrases:
             self.roles.add(phrase, [nlp.make_doc(p) for p in _spellings(phrase)])
         self.surnames_first = word_list("surnames_first.txt")
+        self.ngo_nouns = word_list("ngo_nouns.txt")
         self.country_names = {e.country: e.name for e in dictionary.actors
                               if e.kind == "country" and e.country}
         self.role_refs = _role_references()
 
     # -- matching -------------------------------------------------------------------------
 
-    def _name_spans(self, doc: Doc) -> list[tuple[Span, ActorEntry]]:
+    def _name_spans(self, doc: Doc, on: date | None = None) -> list[tuple[Span, ActorEntry]]:
         spans: list[Span] = []
         for matcher in (self.names_exact, self.names):
             for match_id, start, end in matcher(doc):
@@ -234,6 +236,12 @@ class ActorResolver:
         out = []
         for span in filter_spans(spans):
             entries = self.name_entries.get(span.label_) or []
+            if on is not None and len(entries) > 1:
+                # "Bush" in 1990 is the elder, in 2005 the younger: the entry whose
+                # dated codes cover the document's date goes first
+                current = [e for e in entries if any(
+                    d.applies(on) and (d.start or d.end) for d in e.dated_codes)]
+                entries = current or entries
             if entries:
                 out.append((span, entries[0]))
         return out
@@ -276,7 +284,10 @@ class ActorResolver:
         taken: set[int] = set()
 
         ethnic_home: dict[str, str | None] = {}  # a people's own country, if no place
-        name_spans = self._name_spans(doc)
+        # token index -> ISO3 of a known office holder: "Bouteflika's government",
+        # "the Bush administration", "supporters of Ben Bella" belong to that country
+        leader_of: dict[int, str] = {}
+        name_spans = self._name_spans(doc, on)
         country_at = {t.i: e.country for sp, e in name_spans if e.kind == "country"
                       and e.country for t in sp}
         for span, entry in name_spans:
@@ -306,9 +317,11 @@ class ActorResolver:
             actor = self._actor_for_entry(reg, entry, on)
             reg.name(actor, span)
             taken.update(t.i for t in span)
+            if entry.kind == "person" and actor.country:
+                leader_of.update((t.i, actor.country) for t in span)
             if entry.kind == "country" and entry.country:
                 for t in span:
-                    country_of[t.i] = entry.country
+                    country_of[t.i] = actor.country or entry.country
             elif entry.form == "petrarch" and entry.code and len(entry.code) == 3 and \
                     entry.sector is None and entry.kind == "organization":
                 for t in span:
@@ -331,7 +344,8 @@ class ActorResolver:
                 reg.name(owner, span)
                 taken.update(t.i for t in span)
                 continue
-            country = self._country_context(span, country_of)
+            country = self._country_context(span, country_of) or \
+                self._country_context(span, leader_of)
             ethnic = country if country and _ethnic(span.root) else None
             if ethnic:
                 country = None  # "ethnic Albanian guerrillas operating in Macedonia"
@@ -340,6 +354,24 @@ class ActorResolver:
             owner_code = None if country else self._owner_context(span, owner_of)
             if agent.kind == "person" and span.root.tag_ in ("NNS", "NNPS"):
                 agent = AgentEntry(agent.phrase, agent.sector, "group", agent.role)
+            leader = self._titled_leader(span, reg) if agent.kind == "person" else None
+            if leader is not None:
+                # "Secretary-General Kofi Annan", "Russian President Putin": the dictionary
+                # already knows the office holder; the title is one more mention of them
+                if leader.code is None or len(leader.code) <= 3:
+                    # out of office on this date, the title says what they act as now:
+                    # "Arab League Secretary General Amr Moussa" (a former foreign minister)
+                    igo = self._igo_context(span, reg)
+                    now = country or owner_code
+                    if igo is not None and igo.code:
+                        leader.country, leader.sector, leader.code = None, "IGO", igo.code
+                    elif now:
+                        leader.country, leader.sector = now, agent.sector
+                        leader.code = _code(now, agent.sector)
+                    leader.role = agent.role if (igo or now) else leader.role
+                reg.name(leader, self._np_span(span, country_of), span)
+                taken.update(t.i for t in span)
+                continue
             titled = self._titled_name(span, reg) if agent.kind == "person" else None
             if titled is not None:
                 # "Bree Prime Minister Romendacil", with ROMENDACIL [BRE] in the dictionary:
@@ -396,8 +428,11 @@ class ActorResolver:
             name = _without_article(ent)
             if name is None:
                 continue
+            # "the Association of African Jurists": a civil-society name is an NGO
+            ngo = any(t.lower_ in self.ngo_nouns for t in name)
             actor = reg.get(("organization", name.text.lower()),
-                            Actor(_slug(name.text), name.text, "organization"))
+                            Actor(_slug(name.text), name.text, "organization", None,
+                                  "NGO" if ngo else None, "NGO" if ngo else None))
             reg.name(actor, name)
             taken.update(t.i for t in ent)
 
@@ -405,7 +440,7 @@ class ActorResolver:
             self._role_reference(doc, reg, span, agent, country, country_of, owner_code)
         self._pronouns(doc, reg)
         self._pairs(doc, reg, country_of)
-        self._countries_from_places(doc, reg, country_of)
+        self._countries_from_places(doc, reg, country_of, on)
         for group_id, own in ethnic_home.items():
             group = reg.actors[group_id]
             if group.country is None and own:
@@ -431,7 +466,8 @@ class ActorResolver:
         return (self.gazetteer is not None and prep.lower_ in LOCATIVE
                 and self.gazetteer.lookup(ent.text) is not None)
 
-    def _place_country(self, token: Token, country_of: dict[int, str]) -> str | None:
+    def _place_country(self, token: Token, country_of: dict[int, str],
+                       on: date | None = None) -> str | None:
         """The country a token names, as a country or as a place in one ("Algiers")."""
         if token.i in country_of:
             return country_of[token.i]
@@ -439,11 +475,11 @@ class ActorResolver:
             ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
             if ent is not None:
                 place = self.gazetteer.lookup(ent.text)
-                return place.country if place is not None else None
+                return country_on(place.country, on) if place is not None else None
         return None
 
     def _countries_from_places(self, doc: Doc, reg: _Registry,
-                               country_of: dict[int, str]) -> None:
+                               country_of: dict[int, str], on: date | None = None) -> None:
         """Give people and groups with no country the country where the text puts them.
 
         "Opposition groups in Zimbabwe", "rebels in the Ivory Coast": the place in their
@@ -451,7 +487,10 @@ class ActorResolver:
         sentence of their first mention.
         """
         for actor in reg.actors.values():
-            if actor.country is not None or actor.kind not in ("person", "group") or (
+            # a role-noun body ("a newspaper based in Beirut") too, by its own noun phrase
+            body = actor.kind == "organization" and actor.role is not None
+            if actor.country is not None or (actor.kind not in ("person", "group") and
+                                             not body) or (
                     actor.code and not actor.code.startswith("---")):
                 continue  # an IGO's, or an imported actor's ("FORLEG"): it has its owner
             first = min(actor.mentions, key=lambda m: m.start, default=None)
@@ -461,13 +500,23 @@ class ActorResolver:
                 continue
             head = span.root
             found = None
-            for prep in head.children:
+            # "a newspaper based in Beirut", "guerrillas operating in Macedonia": the place
+            # of a participle of being somewhere on the noun is theirs as well
+            owners = [head, *(c for c in head.children if c.dep_ == "acl"
+                              and c.lower_ in LOCATIVE_PARTICIPLES)]
+            for prep in (p for owner in owners for p in owner.children):
                 if prep.dep_ == "prep" and prep.lower_ in ("in", "from", "of"):
                     for pobj in prep.children:
-                        found = found or self._place_country(pobj, country_of)
+                        found = found or self._place_country(pobj, country_of, on)
+            if body and found is None:
+                continue
+            if found is None and actor.kind == "group":
+                # "people blocked streets in Hong Kong", "killed 23 people when they blew
+                # themselves up in Tel Aviv": a crowd or the victims are where it happens
+                found = self._clause_place(head, country_of, on)
             if found is None and (actor.kind == "group" or actor.role is not None):
                 # a named person without a title may well be a foreigner where they speak
-                named = {c for t in span.sent if (c := self._place_country(t, country_of))}
+                named = {c for t in span.sent if (c := self._place_country(t, country_of, on))}
                 found = named.pop() if len(named) == 1 else None
             if found is not None:
                 actor.country = found
@@ -476,15 +525,53 @@ class ActorResolver:
                     label = SECTOR_NAMES.get(actor.sector, actor.role or actor.sector)
                     actor.name = f"{self.country_names.get(found, found)} ({label})"
 
+    def _clause_place(self, head: Token, country_of: dict[int, str],
+                      on: date | None) -> str | None:
+        """The country of the place where the clause of ``head`` happens: "in", "at" or
+        "near" a place on its verb, on the verb's object, or on a clause it governs."""
+        verb = head
+        for _ in range(6):
+            if verb.pos_ in ("VERB", "AUX") or verb.dep_ == "ROOT":
+                break
+            if verb.dep_ not in ("pobj", "prep", "conj", "appos", "compound", "nmod", "amod",
+                                 "nummod", "quantmod", "nsubj", "nsubjpass", "dobj"):
+                return None
+            verb = verb.head
+        if verb.pos_ not in ("VERB", "AUX"):
+            return None
+        heads = [verb]
+        heads += [c for c in verb.children if c.dep_ in ("dobj", "advcl")]
+        heads += [g for c in verb.children if c.dep_ == "advcl" for g in c.children
+                  if g.dep_ == "dobj"]
+        for owner in heads:
+            for prep in owner.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("in", "at", "near"):
+                    for pobj in prep.children:
+                        if pobj.dep_ == "pobj" and pobj.i != head.i:
+                            found = self._place_country(pobj, country_of, on)
+                            if found:
+                                return found
+        return None
+
     def _actor_for_entry(self, reg: _Registry, entry: ActorEntry, on: date | None) -> Actor:
         code = entry.code_on(on)
         if entry.kind == "country":
             iso3 = entry.country or code or entry.name
+            if entry.form == "capital":
+                # "Juba" in an article of 2000 is a city of Sudan, not of South Sudan
+                before = country_on(iso3, on)
+                if before != iso3:
+                    return reg.get(("country", before), Actor(
+                        before, self.country_names.get(before, before), "country", before,
+                        None, before))
             return reg.get(("country", iso3),
                            Actor(iso3, entry.name, "country", iso3, None, iso3))
         if entry.kind == "person":
             sector = code[3:6] if code and len(code) >= 6 else entry.sector
             country = code[:3] if code and len(code) >= 3 else entry.country
+            if code and code.startswith(("IGO", "NGO")):
+                # "Kofi Annan" [IGOUNO]: an official of an organisation, no country
+                country, sector = None, code[:3]
             return reg.get(("person", entry.name.lower()),
                            Actor(_slug(entry.name), entry.name, "person", country, sector or None,
                                  code, entry.role))
@@ -577,6 +664,18 @@ class ActorResolver:
             actor = reg.actors[actor_id]
             if actor.kind in ("person", "organization") and actor.sector is None and \
                     actor.code and len(actor.code) == 3:
+                return actor
+        return None
+
+    @staticmethod
+    def _titled_leader(span: Span, reg: _Registry) -> Actor | None:
+        """A known office holder (leaders.tsv) whose name follows the title."""
+        head = span.root
+        if head.dep_ not in ("compound", "nmod") or head.head.i < span.end:
+            return None
+        for actor_id in reg.by_token.get(head.head.i, []):
+            actor = reg.actors[actor_id]
+            if actor.kind == "person" and actor.role and (actor.country or actor.code):
                 return actor
         return None
 
@@ -833,9 +932,17 @@ class ActorResolver:
                 reg.by_token[token.i] = ids
 
 
+# participles that put a noun somewhere: "based in Beirut", "troops stationed in Kosovo"
+LOCATIVE_PARTICIPLES = frozenset({"based", "located", "headquartered", "stationed",
+                                  "deployed", "operating", "living", "residing"})
+
+
 def _ethnic(head: Token) -> bool:
     """The noun is modified by "ethnic": its country adjective names a people, not a state."""
-    return any(c.lower_ == "ethnic" and c.dep_ in ("amod", "compound") for c in head.children)
+    mods = [c for c in head.children if c.dep_ in ("amod", "compound")]
+    # the parser often hangs "ethnic" on the adjective: "ethnic Albanian guerrillas"
+    mods += [g for c in mods for g in c.children if g.dep_ in ("amod", "advmod", "compound")]
+    return any(c.lower_ == "ethnic" for c in mods)
 
 
 def _without_article(ent: Span) -> Span | None:

@@ -63,6 +63,10 @@ LIGHT_VERBS = frozenset({"announce", "complete", "begin", "start", "launch", "co
                          "carry", "undertake", "make", "stage", "order", "finish", "continue",
                          "resume", "hold", "issue", "mount", "step", "call", "declare",
                          "lodge", "file", "extend", "end", "halt", "impose", "reimpose"})
+# verbs of an event going on, whose subject noun is the event: "Palestinian riots are
+# continuing", "clashes erupted between Hindus and Muslims"
+HAPPENING_VERBS = frozenset({"continue", "begin", "start", "resume", "erupt", "escalate",
+                             "intensify", "spread", "persist", "break", "flare"})
 # documents through which their issuer acts: "issued a statement condemning ..."
 STATEMENT_NOUNS = frozenset({"statement", "declaration", "communique", "communiqué",
                              "resolution", "letter", "message", "note", "appeal"})
@@ -94,15 +98,30 @@ class EventCoder:
             if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
                 found = self.verbs.match(token)
                 if (found is None or not found.pattern.companions) and \
-                        token.lemma_.lower() in LIGHT_VERBS:
-                    found = self.verbs.match_nominal(token, self.nominals) or found
+                        token.lemma_.lower() in LIGHT_VERBS | HAPPENING_VERBS:
+                    found = self.verbs.match_nominal(
+                        token, self.nominals, token.lemma_.lower() in HAPPENING_VERBS) or found
                 if found is not None:
                     matches[token.i] = found
         self._intentions(sent, matches)
         consumed: set[int] = set()
         for i, found in matches.items():
+            verb = sent.doc[i]
+            if verb.dep_ in ("advcl", "xcomp") and verb.head.i in matches and \
+                    matches[verb.head.i].pattern.code == found.pattern.code and any(
+                        c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children):
+                # "used tear gas to disperse protesters": the purpose names the same act
+                consumed.add(i)
+            if verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.head.i in matches and \
+                    matches[verb.head.i].pattern.code[:2] == "14" and \
+                    found.pattern.code[:2] in ("02", "10"):
+                # "blocked roads demanding that he be reinstated": the protest's own demand
+                consumed.add(i)
             for t in found.tokens[1:]:
-                if t.dep_ == "xcomp" and t.head.i == i:
+                # the pattern's own inner verb: "agreed to meet", and "allowed refugees to
+                # return" (an infinitive with its own subject, parsed as ccomp)
+                if t.head.i == i and (t.dep_ == "xcomp" or (t.dep_ == "ccomp" and any(
+                        c.dep_ == "aux" and c.tag_ == "TO" for c in t.children))):
                     consumed.add(t.i)
             if found.pattern.code[:2] in FRAMING_ROOTS:
                 # "demanded that the US cancel ...": the demand stands for the act
@@ -253,9 +272,15 @@ class EventCoder:
 
     def _arguments(self, verb: Token, found: PatternMatch,
                    actors: ResolvedActors) -> tuple[list[str], list[str]]:
-        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+        # "officials suspected of taking kickbacks", "Liberians ordered out": a past
+        # participle on a noun is a passive whose subject is that noun
+        reduced = verb.dep_ == "acl" and verb.tag_ == "VBN" and verb.head.pos_ in (
+            "NOUN", "PROPN")
+        passive = reduced or any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
         source: list[str] = []
         target: list[str] = []
+        if reduced:
+            target = self._actors_of(verb.head, actors)
         if passive:
             for child in verb.children:
                 if child.dep_ == "agent":
@@ -274,6 +299,15 @@ class EventCoder:
             for subject in _clause_subjects(verb):
                 if not target:
                     target = self._actors_of(subject, actors)
+        noun = next((t for t in found.tokens[1:] if t.dep_ == "nsubj" and t.head.i == verb.i),
+                    None)
+        if not target and noun is not None:
+            # "riots against Israeli policies are continuing": the event noun's own
+            # phrase names whom the event is aimed at
+            for prep in noun.children:
+                for pobj in _prep_objects(prep) if _is_prep(prep) else ():
+                    target = target or [i for i in self._actors_of(pobj, actors)
+                                        if i not in source]
         if not target:
             target = self._target(verb, found, actors, source)
         if not target:
@@ -307,7 +341,12 @@ class EventCoder:
         if len(homes) != 1:
             return []
         home = homes.pop()
-        return [a.id for a in actors.actors if a.kind == "country" and a.country == home][:1]
+        state = [a.id for a in actors.actors if a.kind == "country" and a.country == home]
+        # "Young Algerians blocked roads ... from President Bouteflika's government": with
+        # the country never named, its government named in the text stands for it
+        state += [a.id for a in actors.actors if a.kind in ("group", "organization") and
+                  a.country == home and a.sector == "GOV"]
+        return state[:1]
 
     @staticmethod
     def _is_instrument(ids: list[str], source: list[str], actors: ResolvedActors) -> bool:
@@ -344,11 +383,10 @@ class EventCoder:
         preps.sort(key=lambda p: (p.lower_ in LOCATIVE_PREPS,
                                   complaint and p.lower_ == "to"))
         for prep in preps:
-            for pobj in prep.children:
-                if pobj.dep_ == "pobj":
-                    hit = self._actors_of(pobj, actors)
-                    if hit:
-                        yield hit
+            for pobj in _prep_objects(prep):
+                hit = self._actors_of(pobj, actors)
+                if hit:
+                    yield hit
         # the first actor named deeper in the verb's phrase: "restore ties with Y", "an
         # anti-Y parade", "memos sent by Y" (the target rule of PETRARCH and TABARI)
         for phrase in children + [g for x in xcomps for g in x.children]:
@@ -380,10 +418,13 @@ class EventCoder:
                 for child in token.children:
                     if child.dep_ in ("amod", "compound", "nmod"):
                         # a country or IGO adjective; any named body as a compound
-                        # ("the Palestinian Islamic Jihad movement")
+                        # ("the Palestinian Islamic Jihad movement"), or a named body
+                        # the parser made an adjective ("Israeli military policies")
                         ids = ids + [i for i in actors.at(child)
                                      if actors.get(i).kind in ("country", "igo") or
-                                     (child.dep_ == "compound" and _coded(actors.get(i)))]
+                                     (child.dep_ == "compound" and _coded(actors.get(i))) or
+                                     (child.dep_ == "amod" and _coded(actors.get(i)) and
+                                      actors.get(i).kind == "organization")]
             if not ids and token.dep_ != "conj" and depth < 2:
                 # "the president of France", "thousands of Iraqi Kurds": the actor is in "of"
                 for child in token.children:
@@ -461,6 +502,22 @@ def intent_code(code: str) -> str | None:
     if code_event(code).cameo.quad_class >= 3:
         return "138" if code[:2] in ("15", "18", "19", "20") else "130"
     return INTENT_CODES.get(code[:3], INTENT_CODES.get(code[:2], "030"))
+
+
+def _prep_objects(prep: Token) -> list[Token]:
+    """The objects of a preposition. The parser sometimes leaves "to" bare and makes its
+    object the subject of the clause after it ("granted asylum to five officers holed up
+    in ..."): a subject that starts right after the bare preposition is its object."""
+    objects = [c for c in prep.children if c.dep_ == "pobj"]
+    if objects or prep.i + 1 >= len(prep.doc):
+        return objects
+    after = prep.doc[prep.i + 1]
+    noun = next((t for t in after.doc[after.i:after.sent.end]
+                 if t.left_edge.i == after.i and t.dep_ in ("nsubj", "nsubjpass")), None)
+    if noun is not None and noun.head.dep_ in ("advcl", "relcl", "acl", "ccomp") and \
+            noun.head.head.i == prep.head.i:
+        return [noun]
+    return objects
 
 
 def _subject(verb: Token) -> Token | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from spacy.tokens import Token
 
-from detente.actors.dictionary import DATA, read_tsv
+from detente.actors.dictionary import DATA, read_tsv, word_list
 from detente.errors import DictionaryError
 from detente.events.ontology import cameo_table
 
@@ -62,29 +62,43 @@ class VerbDictionary:
     def __len__(self) -> int:
         return sum(len(p) for p in self.by_trigger.values())
 
-    def match_nominal(self, verb: Token, nominals: dict[str, str]) -> PatternMatch | None:
+    def match_nominal(self, verb: Token, nominals: dict[str, str],
+                      subject: bool = False) -> PatternMatch | None:
         """Code "announced the suspension of links" as "suspend links".
 
         The object noun of a light verb stands for its verb: the noun's own modifiers and
         prepositional objects are the companions, the light verb and noun the trigger.
+        With ``subject``, the subject noun of a verb of happening does too ("Palestinian
+        riots are continuing", "clashes erupted").
         """
+        deps = ("dobj", "attr", "nsubjpass", "nsubj") if subject else (
+            "dobj", "attr", "nsubjpass")
         for obj in verb.children:
-            if obj.dep_ not in ("dobj", "attr", "nsubjpass"):
+            if obj.dep_ not in deps or (obj.dep_ == "nsubj" and obj.pos_ != "NOUN"):
                 continue
             base = nominals.get(obj.lemma_.lower())
+            event_noun = obj
+            if base is None and obj.lemma_.lower() in activity_nouns():
+                # "undertook a mediation mission", "launched a bombing campaign": the
+                # activity noun is named by its modifier, which is the event noun
+                event_noun = next((c for c in obj.children if c.dep_ in ("compound", "amod")
+                                   and c.lemma_.lower() in nominals), obj)
+                base = nominals.get(event_noun.lemma_.lower())
             candidates = self.by_trigger.get(base or "")
             if not candidates:
                 continue
             near: dict[str, Token] = {}
             for mod in obj.children:
+                if mod.i == event_noun.i:
+                    continue
                 near.setdefault(mod.lemma_.lower(), mod)
                 if mod.dep_ == "prep":
                     for pobj in mod.children:
                         near.setdefault(pobj.lemma_.lower(), pobj)
             for pattern in candidates:
                 if pattern.companions <= near.keys():
-                    return PatternMatch(pattern, (verb, obj, *(near[w] for w in
-                                                               pattern.companions)))
+                    return PatternMatch(pattern, tuple(dict.fromkeys((
+                        verb, event_noun, obj, *(near[w] for w in pattern.companions)))))
         return None
 
     def match(self, verb: Token) -> PatternMatch | None:
@@ -162,6 +176,12 @@ def nominals() -> dict[str, str]:
     """Event nouns and the verbs that code them (data/nominals.tsv)."""
     return {row["noun"]: row["verb"] for _, row in read_tsv(DATA / "nominals.tsv",
                                                            ("noun", "verb"))}
+
+
+@lru_cache(maxsize=1)
+def activity_nouns() -> frozenset[str]:
+    """Nouns of an undertaking that an event noun names ("mediation mission")."""
+    return word_list("activity_nouns.txt")
 
 
 def load_verbs(path: Path | str | None = None) -> VerbDictionary:
