@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 from detente.actors.dictionary import DatedCode
-from detente.actors.petrarch import load_petrarch, load_petrarch_actors, load_petrarch_agents
+from detente.actors.petrarch import (
+    compose_code,
+    load_petrarch,
+    load_petrarch_actors,
+    load_petrarch_agents,
+)
 from detente.errors import DictionaryError
 
 SHARED = Path(os.environ.get("DETENTE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
@@ -171,6 +176,7 @@ def test_braces_give_the_plural_or_mark_a_collective_noun(tmp_path):
     assert found["POLICE"].kind == "group" and found["POLICE"].sector == "COP"
     assert "POLICES" not in found
     assert found["PEACEKEEPING TROOPS"].sector == "IGO"  # [IGO~]: the code goes first
+    assert found["PEACEKEEPING TROOPS"].prefix and not found["POLICE"].prefix
 
 
 def test_substitution_sets_expand_to_every_word(tmp_path):
@@ -294,3 +300,45 @@ def test_an_agent_of_an_imported_actor_keeps_it_when_another_country_is_named(tm
                                                   "2024-05-08")
     codes = {a.code for a in doc.actors}
     assert "ARCLEG" in codes and "EGYLEG" not in codes
+
+
+def test_agent_codes_add_only_the_parts_their_owner_lacks():
+    assert compose_code("ARN", "REL") == "ARNREL"
+    assert compose_code("USAGOV", "GOV") == "USAGOV"
+    assert compose_code("HGWGOVMED", "GOVMED") == "HGWGOVMED"
+    assert compose_code("GMWGOV", "WGO") == "GMWGOVWGO"
+    # only parts at a three-letter boundary count: GO|NGM|O holds no NGM part
+    assert compose_code("GONGMO", "NGM") == "GONGMONGM"
+    assert compose_code("ARN", "NGO", prefix=True) == "NGOARN"
+
+
+def test_an_agent_of_a_body_with_a_long_code_builds_on_its_whole_code(tmp_path):
+    # "activists of Amnesty International" NGM + ~OPP; "the Herald government newspaper"
+    # HGWGOVMED + ~GOVMED adds nothing it already holds
+    from detente.pipeline import Pipeline
+
+    dictionary = load_petrarch(
+        [write(tmp_path, "AMNESTY_INTERNATIONAL [NGM]\nTHE_HERALD [HGWGOVMED]\n"
+                         "ARCADIA [ARC]\n")],
+        [write(tmp_path, "HUMAN_RIGHTS_ACTIVIST [~OPP]\nGOVERNMENT_NEWSPAPER [~GOVMED]\n",
+               "test.agents.txt")])
+    pipeline = Pipeline(dictionary=dictionary)
+    doc = pipeline.extract("The human rights activists of Amnesty International praised "
+                           "Arcadia.", "2024-05-08")
+    assert "NGMOPP" in {a.code for a in doc.actors}
+    doc = pipeline.extract("The Herald government newspaper praised Arcadia.", "2024-05-08")
+    assert "HGWGOVMED" in {a.code for a in doc.actors}
+
+
+def test_a_prefix_agent_goes_before_the_code_of_the_actor_it_modifies(tmp_path):
+    from detente.pipeline import Pipeline
+
+    dictionary = load_petrarch([write(tmp_path, "ARCADIA [ARC]\nBORDURIA [BOR]\n")],
+                               [write(tmp_path, "MSF {} [NGO~]\nDIPLOMAT [~GOV]\n",
+                                      "test.agents.txt")])
+    pipeline = Pipeline(dictionary=dictionary)
+    doc = pipeline.extract("MSF Arcadia praised Borduria.", "2024-05-08")
+    assert {(s, t) for e in doc.events for s in e.source for t in e.target} and \
+        "NGOARC" in {a.code for a in doc.actors}
+    doc = pipeline.extract("An MSF Arcadia diplomat praised Borduria.", "2024-05-08")
+    assert "NGOARCGOV" in {a.code for a in doc.actors}

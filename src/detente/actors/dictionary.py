@@ -70,6 +70,8 @@ class AgentEntry:
     sector: str | None
     kind: ActorKind
     role: str
+    # the code goes before its owner's (PETRARCH's [NGO~]: "MSF Arnor" is NGOARN)
+    prefix: bool = False
 
 
 @dataclass

@@ -335,8 +335,8 @@ def load_petrarch_agents(path: PathLike) -> list[AgentEntry]:
     Each noun gives its singular and a plural: the one in braces, the regular English plural
     when there are no braces, none for ``{}``. ``!MACRO!`` sets expand to every combination
     and make no further plurals (the sets already list them: MINISTER, MINISTERS).
-    ``sector`` is the code without ``~``; whether it goes before or after the country
-    (``[IGO~]`` vs ``[~GOV]``) is not kept, as :class:`AgentEntry` has no field for it.
+    ``sector`` is the code without ``~``; ``prefix`` is true when it goes before its
+    owner's code (``[NGO~]``: "MSF Arnor" is NGOARN), false for ``[~GOV]`` (ARNGOV).
     ``kind`` is "group" for plurals and collective ``{}`` nouns, else "person"; ``role`` is the
     singular in lower case.
     """
@@ -366,6 +366,7 @@ def load_petrarch_agents(path: PathLike) -> list[AgentEntry]:
             raise DictionaryError(f"{where}: agent code [{match['code']}] needs one ~ before "
                                   f"or after it, as in [~GOV] or [IGO~]")
         sector = code.strip("~")
+        prefix = code.endswith("~")
         if not _CODE.fullmatch(sector):
             raise DictionaryError(f"{where}: {sector!r} is not an agent code; use letters "
                                   f"and digits such as GOV or MILNAV")
@@ -377,10 +378,10 @@ def load_petrarch_agents(path: PathLike) -> list[AgentEntry]:
                 raise DictionaryError(f"{where}: no noun before the code; write NOUN [~CODE]")
             role = singular.lower()
             if macro_plural:
-                entries.append(AgentEntry(singular, sector, "group", role))
+                entries.append(AgentEntry(singular, sector, "group", role, prefix))
                 continue
             entries.append(AgentEntry(singular, sector, "group" if collective else "person",
-                                      role))
+                                      role, prefix))
             if plural is not None:
                 plurals = [_phrase(p) for p, _ in _expand(plural, macros, where)]
             elif _MACRO.search(noun):
@@ -388,8 +389,22 @@ def load_petrarch_agents(path: PathLike) -> list[AgentEntry]:
             else:
                 plurals = [_plural(singular) or ""]
             for form in dict.fromkeys(p for p in plurals if p and p != singular):
-                entries.append(AgentEntry(form, sector, "group", role))
+                entries.append(AgentEntry(form, sector, "group", role, prefix))
     return entries
+
+
+def compose_code(owner: str, agent: str, prefix: bool = False) -> str:
+    """The code of an agent of ``owner``, as PETRARCH composes it.
+
+    The agent's three-letter parts go after the owner's code (before it for a prefix agent
+    such as ``[NGO~]``), except the parts the owner's code already holds at a three-letter
+    boundary: WASHINGTON [USAGOV] + ~GOV is USAGOV, QUIBBLER [HGWGOVMED] + ~GOVMED is
+    HGWGOVMED, but GONZO_GMO [GONGMO] + ~NGM would be GONGMONGM (NGM is not a part of it).
+    """
+    held = {owner[i:i + 3] for i in range(0, len(owner), 3)}
+    added = "".join(part for i in range(0, len(agent), 3)
+                    if (part := agent[i:i + 3]) not in held)
+    return added + owner if prefix else owner + added
 
 
 def load_petrarch(actors: Iterable[PathLike], agents: Iterable[PathLike]) -> ActorDictionary:

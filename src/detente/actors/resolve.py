@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
@@ -36,6 +36,7 @@ from detente.actors.dictionary import (
     read_tsv,
     word_list,
 )
+from detente.actors.petrarch import compose_code
 from detente.actors.places import Gazetteer
 from detente.schema import Actor, ActorKind, Mention
 
@@ -309,14 +310,13 @@ class ActorResolver:
             if entry.kind == "country" and entry.country:
                 for t in span:
                     country_of[t.i] = entry.country
-            elif entry.form == "petrarch" and entry.code and len(entry.code) == 3 and \
-                    entry.sector is None and entry.kind == "organization":
+            elif entry.form == "petrarch" and entry.kind == "organization" and actor.code \
+                    and actor.code[:1].isalnum():
+                # PETRARCH puts an agent's code after the whole code of the actor it belongs
+                # to: "Arnor cleric" ARN+REL, "activists of Amnesty International" NGM+OPP,
+                # "White House officials" USAGOV+GOV = USAGOV (a part already held is dropped)
                 for t in span:
-                    owner_of[t.i] = entry.code
-            elif entry.form == "petrarch" and entry.country and entry.kind == "organization":
-                # "White House officials": WHITE_HOUSE [USAGOV] lends its country (USAGOV)
-                for t in span:
-                    owner_of[t.i] = entry.country
+                    owner_of[t.i] = actor.code
 
         persons = [e for e in doc.ents if e.label_ == "PERSON" and not any(
             t.i in taken for t in e) and not self._is_place(e)]
@@ -324,6 +324,21 @@ class ActorResolver:
 
         deferred: list[tuple[Span, AgentEntry, str | None, str | None]] = []
         for span, agent in self._role_spans(doc, taken):
+            head = span.root.head
+            if agent.prefix and span.root.dep_ in ("compound", "nmod", "amod") and \
+                    head.i >= span.end and (head.i in owner_of or head.i in country_of):
+                # "MSF Arnor": a prefix agent ([NGO~]) before the actor it belongs to gives
+                # that actor its code (NGOARN), which agents after it build on (NGOARNGOV)
+                code = compose_code(owner_of.get(head.i) or country_of[head.i], agent.sector
+                                    or "", prefix=True)
+                phrase = doc[span.start:head.i + 1]
+                actor = reg.get(("group", code), Actor(_slug(code), phrase.text, "organization",
+                                                       country_of.get(head.i), agent.sector,
+                                                       code, agent.role))
+                reg.name(actor, phrase)
+                owner_of[head.i] = code
+                taken.update(t.i for t in span)
+                continue
             owner = self._named_owner(span, reg, country_of | owner_of) \
                 if agent.kind != "person" else None
             if owner is not None:
@@ -339,13 +354,13 @@ class ActorResolver:
             # actor that stands as a country lends its code to the agent (CALGOV, ARCCOP)
             owner_code = None if country else self._owner_context(span, owner_of)
             if agent.kind == "person" and span.root.tag_ in ("NNS", "NNPS"):
-                agent = AgentEntry(agent.phrase, agent.sector, "group", agent.role)
+                agent = replace(agent, kind="group")
             titled = self._titled_name(span, reg) if agent.kind == "person" else None
             if titled is not None:
                 # "Bree Prime Minister Romendacil", with ROMENDACIL [BRE] in the dictionary:
                 # the title gives the named actor its sector (BREGOV), as PETRARCH does
                 titled.sector = agent.sector
-                titled.code = _code(titled.country or titled.code, agent.sector)
+                titled.code = _code(titled.country or titled.code, agent.sector, agent.prefix)
                 titled.role = titled.role or agent.role
                 reg.name(titled, span)
                 taken.update(t.i for t in span)
@@ -501,12 +516,12 @@ class ActorResolver:
             if agent is not None and known.role is None:
                 known.role, known.sector = agent.role, agent.sector
                 known.country = known.country or country
-                known.code = _code(known.country or owner, known.sector)
+                known.code = _code(known.country or owner, known.sector, agent.prefix)
             return known
         sector = agent.sector if agent else None
         return reg.get(("person", text.lower()),
                        Actor(_slug(text), text, "person", country, sector,
-                             _code(country or owner, sector),
+                             _code(country or owner, sector, bool(agent and agent.prefix)),
                              agent.role if agent else None))
 
     def _known_person(self, reg: _Registry, name: Span) -> Actor | None:
@@ -526,7 +541,7 @@ class ActorResolver:
     def _group(self, reg: _Registry, agent: AgentEntry, country: str | None,
                owner: str | None = None) -> Actor:
         sector = agent.sector
-        code = _code(country or owner, sector)
+        code = _code(country or owner, sector, agent.prefix)
         # one actor per country and sector: "Russian troops" and "the Russian army" are RUSMIL
         label = SECTOR_NAMES.get(sector or "", agent.role)
         name = f"{self.country_names.get(country, country)} ({label})" if country \
@@ -725,7 +740,8 @@ class ActorResolver:
                 Actor(_slug(f"{country or owner or ''} {agent.role}"),
                       f"{agent.role} of {self.country_names.get(country, country)}" if country
                       else agent.role, "person", country,
-                      agent.sector, _code(country or owner, agent.sector), agent.role),
+                      agent.sector, _code(country or owner, agent.sector, agent.prefix),
+                      agent.role),
             )
         reg.name(target, self._np_span(span, country_of), span)
 
@@ -854,7 +870,7 @@ def _spellings(phrase: str) -> list[str]:
     return [phrase]
 
 
-def _code(country: str | None, sector: str | None) -> str | None:
+def _code(country: str | None, sector: str | None, prefix: bool = False) -> str | None:
     if country and sector:
-        return country + sector
+        return compose_code(country, sector, prefix)
     return country or (f"---{sector}" if sector else None)
