@@ -342,3 +342,44 @@ def test_a_prefix_agent_goes_before_the_code_of_the_actor_it_modifies(tmp_path):
         "NGOARC" in {a.code for a in doc.actors}
     doc = pipeline.extract("An MSF Arcadia diplomat praised Borduria.", "2024-05-08")
     assert "NGOARCGOV" in {a.code for a in doc.actors}
+
+
+def test_a_compound_actor_stands_for_each_of_its_codes(tmp_path):
+    found = actors(tmp_path, "THE_SHIRE  [FRO/BIL/SAM]\nARCADIA [ARC]\n")
+    assert found["THE SHIRE"].members == ("FRO", "BIL", "SAM")
+    assert found["THE SHIRE"].code == "FRO" and found["ARCADIA"].members == ()
+
+
+def test_a_compound_actor_acts_as_all_its_members(tmp_path):
+    from detente.pipeline import Pipeline
+
+    dictionary = load_petrarch([write(tmp_path, "THE_SHIRE  [FRO/BIL/SAM]\nARCADIA [ARC]\n")],
+                               [write(tmp_path, "GOVERNMENT [~GOV]\n", "test.agents.txt")])
+    pipeline = Pipeline(dictionary=dictionary)
+    for text in ("The Shire praised Arcadia.", "Arcadia said that the Shire praised Arcadia."):
+        doc = pipeline.extract(text, "2024-05-08")
+        codes = {a.id: a.code for a in doc.actors}
+        pairs = {(codes[s], codes[t]) for e in doc.events for s in e.source for t in e.target}
+        assert {("FRO", "ARC"), ("BIL", "ARC"), ("SAM", "ARC")} <= pairs, text
+
+
+def test_every_member_of_a_list_of_actors_acts(tmp_path):
+    # lists the parser splits: the first names as a modifier of the last, or an apposition
+    # with conjuncts ("Mordor, the Shire, Fornost and Bree" in PETRARCH's tests)
+    from detente.pipeline import Pipeline
+
+    names = "ARCADIA [ARC]\nBORDURIA [BOR]\nCARPANIA [CAR]\nDALMATIA [DAL]\nELBONIA [ELB]\n"
+    dictionary = load_petrarch([write(tmp_path, names)], [write(tmp_path, "GOVERNMENT [~GOV]\n",
+                                                                 "test.agents.txt")])
+    pipeline = Pipeline(dictionary=dictionary)
+    for text, sources in (
+            ("Arcadia, Borduria and the evil awful Carpania praised Dalmatia.",
+             {"ARC", "BOR", "CAR"}),
+            ("Evil Arcadia, the awful Borduria, and good Carpania praised Dalmatia.",
+             {"ARC", "BOR", "CAR"}),
+            ("Arcadia, the Elbonia, Borduria and Carpania praised Dalmatia.",
+             {"ARC", "ELB", "BOR", "CAR"})):
+        doc = pipeline.extract(text, "2024-05-08")
+        codes = {a.id: a.code for a in doc.actors}
+        pairs = {(codes[s], codes[t]) for e in doc.events for s in e.source for t in e.target}
+        assert pairs == {(s, "DAL") for s in sources}, text

@@ -9,6 +9,7 @@ Actor files (``Phoenix.Countries.actors.txt``)::
         [EGYGOV >140608]               # from a date, or
         [EGY <991231]                  # before a date
     UN_SECRETARY_GENERAL [IGOUNO] [ELI]   # several codes; text after them is ignored
+    THE_SHIRE  [FRO/BIL/SAM]           # a compound actor: the name stands for all three
 
 Agent files (``Phoenix.agents.txt``)::
 
@@ -193,9 +194,14 @@ class _Block:
     phrases: list[str]
     codes: list[str] = field(default_factory=list)
     dated: list[DatedCode] = field(default_factory=list)
+    members: tuple[str, ...] = ()
 
     def add_codes(self, groups: list[str], where: str) -> None:
         for content in groups:
+            split = content.split()
+            if len(split) == 1 and "/" in split[0] and not self.members:
+                # [FRO/BIL/SAM], undated: one name for several actors
+                self.members = tuple(dict.fromkeys(split[0].upper().split("/")))
             for item in _code_group(content, where) or ():
                 if isinstance(item, DatedCode):
                     self.dated.append(item)
@@ -225,8 +231,9 @@ class _Block:
         else:
             kind = "organization"
         name = _title(primary)
+        members = self.members if code in self.members and len(self.members) > 1 else ()
         return [ActorEntry(phrase, name, kind, country, sector, code, dated_codes=tuple(self.dated),
-                           form="petrarch")
+                           form="petrarch", members=members)
                 for phrase in dict.fromkeys(self.phrases)]
 
 
@@ -241,7 +248,8 @@ def load_petrarch_actors(path: PathLike) -> list[ActorEntry]:
     leading three letters (``IGO``, ``NGO``, ``MNC``). ``kind`` is "country" for a bare
     country code, "person" for names with dated roles, a title (PRESIDENT_...) or an ELI
     code, "igo" for IGO codes, else "organization". Names with no code at all (PETRARCH's
-    ``U.N._`` placeholder) are skipped: they would only shadow better entries.
+    ``U.N._`` placeholder) are skipped: they would only shadow better entries. A compound
+    actor's codes (``[FRO/BIL/SAM]``) are its ``members``; ``code`` is the first.
     """
     path = Path(path)
     entries: list[ActorEntry] = []

@@ -240,7 +240,9 @@ class ActorResolver:
         return out
 
     def _capitals_match(self, key: str, span: Span) -> bool:
-        if not span[0].text[:1].isupper():
+        # a name that starts with "the" is written "the Shire" inside a sentence
+        first = span[1] if len(span) > 1 and span[0].lower_ == "the" else span[0]
+        if not first.text[:1].isupper():
             return False
         entry = self.name_entries[key][0]
         if entry.form == "petrarch":
@@ -302,6 +304,19 @@ class ActorResolver:
                     continue
                 actor = self._group(reg, people, home)
                 reg.name(actor, span)
+                taken.update(t.i for t in span)
+                continue
+            if entry.members:
+                # THE_SHIRE [FRO/BIL/SAM]: the name stands for, and acts as, every member
+                ids = []
+                for member in entry.members:
+                    part = reg.get(("organization", member),
+                                   Actor(_slug(member), f"{entry.name} ({member})",
+                                         "organization", None, None, member))
+                    reg.name(part, span)
+                    ids.append(part.id)
+                for t in span:
+                    reg.by_token[t.i] = ids
                 taken.update(t.i for t in span)
                 continue
             actor = self._actor_for_entry(reg, entry, on)

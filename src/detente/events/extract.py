@@ -355,8 +355,11 @@ class EventCoder:
             if phrase.dep_ in ("dobj", "dative", "prep") or _is_prep(phrase):
                 for token in _phrase_tokens(phrase):
                     # with its conjuncts: "ties with Mordor, Rohan and Bree"
-                    hit = [i for t in (token, *token.conjuncts) for i in actors.at(t)
-                           if _coded(actors.get(i))]
+                    members = [token, *token.conjuncts]
+                    if token.dep_ == "compound" and actors.at(token.head) == actors.at(token):
+                        # "between Minas Tirith and Osgiliath": the conjuncts of the name
+                        members += token.head.conjuncts
+                    hit = [i for t in members for i in actors.at(t) if _coded(actors.get(i))]
                     if hit:
                         yield _unique(hit)
                         break
@@ -365,7 +368,7 @@ class EventCoder:
     def _actors_of(head: Token, actors: ResolvedActors, depth: int = 0) -> list[str]:
         """Actors named by a noun phrase's head and its conjuncts ("Hungary and Romania")."""
         found: list[str] = []
-        for token in (head, *head.conjuncts):
+        for token in (head, *head.conjuncts, *_split_list(head, actors)):
             ids = actors.at(token)
             if not ids:
                 # "Russia's decision", "Moscow and Beijing's efforts": the possessor acts
@@ -488,6 +491,32 @@ def _subject(verb: Token) -> Token | None:
         else:
             return None
     return None
+
+
+def _split_list(head: Token, actors: ResolvedActors) -> list[Token]:
+    """Members of a list of actors the parser split off the noun that closes it.
+
+    "Arnor, Calenardhon and the evil Gondor": the first names hang on "Gondor" as a
+    modifier with its own conjuncts; "Mordor, the Shire, Fornost and Bree": the second
+    name is an apposition with conjuncts. A modifier or apposition that names a coded
+    actor, other than a person, and is itself coordinated (or stands in a coordinated
+    list) is a member of the list, as PETRARCH's compound actors are.
+    """
+    found: list[Token] = []
+    listed = bool(head.conjuncts)
+    for child in head.children:
+        if child.dep_ not in ("nmod", "compound", "appos"):
+            continue
+        coordinated = bool(child.conjuncts) or any(c.dep_ == "cc" for c in child.children)
+        if not (coordinated or (child.dep_ == "appos" and listed)):
+            continue
+        if child.dep_ == "appos" and (child.left_edge.i == 0 or
+                                      head.doc[child.left_edge.i - 1].text != ","):
+            continue  # a list's members stand between commas
+        if not any(_coded(a) and a.kind != "person" for a in map(actors.get, actors.at(child))):
+            continue
+        found += [child, *child.conjuncts]
+    return found
 
 
 def _phrase_tokens(head: Token) -> list[Token]:
