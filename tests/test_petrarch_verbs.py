@@ -14,6 +14,7 @@ import pytest
 from detente.errors import DictionaryError
 from detente.events import petrarch_verbs
 from detente.events.ontology import cameo_table
+from detente.events.patterns import ActorSlot
 from detente.events.petrarch_verbs import (
     cameo_code,
     load_petrarch_verb_dictionary,
@@ -206,6 +207,19 @@ CLASH
 
 --- VISIT  [042:043]  ---
 VISIT
+
+--- WARN  [---]  ---
+WARN
+- * THEIR ^ ABOUT +  [162]
+- * AT ^ +  [163]
+
+--- RECEIVE  [---]  ---
+RECEIVE
+- + * MONEY $  [071]
+
+--- SHOT  [223]  ---
+SHOT
+- + WAS * DEAD IN $  [224]
 """
 
 
@@ -381,3 +395,25 @@ def test_a_paired_code_codes_the_event_back_from_the_target(imported):
     doc = imported.extract("Hungary visited Romania on Monday.", "2024-05-08")
     assert codes(doc) == [("HUN", "ROU", "042"), ("ROU", "HUN", "043")]
     assert {p.reverse for p in imported.coder.verbs.by_trigger["visit"]} == {"043"}
+
+
+def test_pattern_markers_say_where_source_and_target_are(tmp_path):
+    found = {p.code: p for p in load(tmp_path, CODING)}
+    assert found["162"].target_at == ActorSlot(after="about") and found["162"].source_at is None
+    assert found["163"].target_at == ActorSlot(after="at", skips=1)
+    assert found["071"].target_at == ActorSlot(before_verb=True)
+    assert found["071"].source_at == ActorSlot(after="money")
+    # "* +" is where the parse looks anyway: no slot
+    assert all(p.target_at is None for p in load(tmp_path, "--- X [010] ---\nX\n- * + [011]\n"))
+
+
+def test_a_pattern_puts_source_and_target_where_its_markers_are(imported):
+    # "* THEIR ^ ABOUT +": not the ones warned but the one warned about
+    doc = imported.extract("Hungary warned their citizens about Romania.", "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "162")]
+    # "* AT ^ +": one noun phrase after "at" is passed over
+    doc = imported.extract("Hungary warned at the meeting of Romania.", "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "163")]
+    # "+ * MONEY $": the subject receives from the one after "money"
+    doc = imported.extract("Hungary received money from Romania.", "2024-05-08")
+    assert codes(doc) == [("ROU", "HUN", "071")]

@@ -22,7 +22,7 @@ from detente.actors.dictionary import word_list
 from detente.actors.resolve import ResolvedActors
 from detente.events.dates import resolve_date
 from detente.events.ontology import code_event
-from detente.events.patterns import PatternMatch, VerbDictionary, nominals
+from detente.events.patterns import ActorSlot, PatternMatch, VerbDictionary, companions, nominals
 from detente.schema import Actor, Event
 
 TARGET_PREPS = ("with", "against", "to", "on", "upon", "at", "toward", "towards", "into",
@@ -284,7 +284,44 @@ class EventCoder:
                                     if i not in source]
         if not target and any(_phrase(c) in RECIPROCAL for c in verb.subtree):
             target = []  # reciprocal: the dyads run among the sources
+        if found.pattern.source_at or found.pattern.target_at:
+            source, target = self._slots(verb, found, actors, passive, source, target)
         return _unique(source), _unique(target)
+
+    def _slots(self, verb: Token, found: PatternMatch, actors: ResolvedActors, passive: bool,
+               source: list[str], target: list[str]) -> tuple[list[str], list[str]]:
+        """Source and target where the pattern puts them (PETRARCH's ``$`` and ``+``).
+
+        "+ WAS * DEAD IN $": the subject is the target and the source follows "in"; a slot
+        the sentence leaves empty keeps the actor the parse gave.
+        """
+        pattern = found.pattern
+        subject = target if passive else source
+        near = companions(verb)
+        chunks = [c for c in verb.doc.noun_chunks if c.sent.start == verb.sent.start]
+
+        def fill(slot: ActorSlot | None) -> list[str] | None:
+            if slot is None:
+                return None
+            if slot.before_verb:
+                return subject
+            anchor = verb if slot.after is None else near.get(slot.after)
+            if anchor is None:
+                return None
+            after = [c for c in chunks if c.start > anchor.i]
+            if len(after) <= slot.skips:
+                return None
+            return self._actors_of(after[slot.skips].root, actors) or None
+
+        new_source, new_target = fill(pattern.source_at), fill(pattern.target_at)
+        if pattern.target_at and pattern.target_at.before_verb and new_target is not None \
+                and not passive:
+            source = []  # "+ * MONEY $": the subject receives; the source is elsewhere
+        if new_target is not None:
+            target = new_target
+        if new_source is not None:
+            source = new_source
+        return source, [t for t in target if t not in source]
 
     def _target(self, verb: Token, found: PatternMatch, actors: ResolvedActors,
                 source: list[str]) -> list[str]:
