@@ -383,3 +383,23 @@ def test_every_member_of_a_list_of_actors_acts(tmp_path):
         codes = {a.id: a.code for a in doc.actors}
         pairs = {(codes[s], codes[t]) for e in doc.events for s in e.source for t in e.target}
         assert pairs == {(s, "DAL") for s in sources}, text
+
+
+def test_an_agent_of_several_owners_is_one_group_for_each(tmp_path):
+    from detente.pipeline import Pipeline
+
+    names = "ARCADIA [ARC]\nBORDURIA [BOR]\nCARPANIA [CAR]\nDALMATIA [DAL]\n"
+    dictionary = load_petrarch([write(tmp_path, names)],
+                               [write(tmp_path, "AMBASSADOR [~GOV]\nLAWMAKER [~LEG]\n"
+                                      "OFFICIAL [~GOV]\n", "test.agents.txt")])
+    pipeline = Pipeline(dictionary=dictionary)
+    for text, sources in (
+            ("The ambassadors of Arcadia, Borduria and Carpania praised Dalmatia.",
+             {"ARCGOV", "BORGOV", "CARGOV"}),
+            ("Lawmakers in Arcadia and Borduria praised Dalmatia.", {"ARCLEG", "BORLEG"}),
+            ("Lawmakers and officials in Arcadia and Borduria praised Dalmatia.",
+             {"ARCLEG", "BORLEG", "ARCGOV", "BORGOV"})):
+        doc = pipeline.extract(text, "2024-05-08")
+        codes = {a.id: a.code for a in doc.actors}
+        pairs = {(codes[s], codes[t]) for e in doc.events for s in e.source for t in e.target}
+        assert pairs == {(s, "DAL") for s in sources}, text

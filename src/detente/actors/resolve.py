@@ -370,6 +370,21 @@ class ActorResolver:
             owner_code = None if country else self._owner_context(span, owner_of)
             if agent.kind == "person" and span.root.tag_ in ("NNS", "NNPS"):
                 agent = replace(agent, kind="group")
+            owners, absorbed = ([], []) if ethnic or agent.kind == "person" else \
+                self._owners(span, country_of, owner_of)
+            if len(owners) > 1:
+                # "the ambassadors of Arnor, Osgiliath and Gondor": one group for each owner
+                ids = []
+                for owner_country, owner_code_of in owners:
+                    group = self._group(reg, agent, owner_country, owner_code_of)
+                    reg.name(group, self._np_span(span, country_of), span)
+                    ids.append(group.id)
+                for t in span:
+                    reg.by_token[t.i] = ids
+                for t in absorbed:
+                    reg.by_token.pop(t.i, None)
+                taken.update(t.i for t in span)
+                continue
             titled = self._titled_name(span, reg) if agent.kind == "person" else None
             if titled is not None:
                 # "Bree Prime Minister Romendacil", with ROMENDACIL [BRE] in the dictionary:
@@ -596,6 +611,36 @@ class ActorResolver:
             if found is None and prep.dep_ == "prep" and prep.lower_ in ("from", "in"):
                 found = next((owner_of[p.i] for p in prep.children if p.i in owner_of), None)
         return found
+
+    @staticmethod
+    def _owners(span: Span, country_of: dict[int, str], owner_of: dict[int, str]
+                ) -> tuple[list[tuple[str | None, str | None]], list[Token]]:
+        """The (country, imported owner code) of each actor a plural agent belongs to, when
+        they are coordinated: "ambassadors of Arnor, Osgiliath and Gondor", "lawmakers and
+        officials in Fornost and Gondor". A name the parser made a conjunct of the agent
+        right after its owner ("lawmakers in [Fornost] and [Gondor]") is an owner too, and
+        no longer names an actor of its own: it is returned second."""
+        doc = span.doc
+        head = span.root
+        while head.dep_ == "conj" and head.head.i != head.i:
+            head = head.head  # "lawmakers and officials in ...": the owners are shared
+        found: list[tuple[str | None, str | None]] = []
+        absorbed: list[Token] = []
+        for prep in head.children:
+            if prep.dep_ != "prep" or prep.lower_ not in ("of", "in", "from"):
+                continue
+            names = [t for p in prep.children if p.dep_ == "pobj" for t in (p, *p.conjuncts)]
+            end = prep.right_edge.i
+            split = [c for c in head.conjuncts if c.i == end + 2 and doc[end + 1].dep_ == "cc"
+                     and (c.i in country_of or c.i in owner_of)]
+            names += split
+            absorbed += split
+            for t in names:
+                if t.i in country_of:
+                    found.append((country_of[t.i], None))
+                elif t.i in owner_of:
+                    found.append((None, owner_of[t.i]))
+        return list(dict.fromkeys(found)), absorbed
 
     @staticmethod
     def _titled_name(span: Span, reg: _Registry) -> Actor | None:
