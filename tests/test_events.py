@@ -292,3 +292,12 @@ def test_police_force_with_no_one_named_acts_on_its_own_country(extract):
 def test_trying_to_act_is_no_trial(extract):
     doc = extract("The Sudanese government tried to improve its relations with Chad.")
     assert _events(doc, "COERCE") == []
+
+
+def test_a_description_before_the_names_does_not_hide_them(extract):
+    # "Old allies Hungary and Romania": the names in apposition, or (for "foes") parsed
+    # as a second subject of the verb
+    for text in ("Old allies Hungary and Romania signed a trade agreement.",
+                 "Old foes Hungary and Romania signed a trade agreement."):
+        (event,) = [e for e in extract(text).events if e.cameo.root in ("03", "05", "06")]
+        assert countries(extract(text), event.source) == {"HUN", "ROU"}, text

@@ -220,6 +220,9 @@ RECEIVE
 --- SHOT  [223]  ---
 SHOT
 - + WAS * DEAD IN $  [224]
+
+--- MARCH  [140]  ---
+MARCH
 """
 
 
@@ -417,3 +420,16 @@ def test_a_pattern_puts_source_and_target_where_its_markers_are(imported):
     # "+ * MONEY $": the subject receives from the one after "money"
     doc = imported.extract("Hungary received money from Romania.", "2024-05-08")
     assert codes(doc) == [("ROU", "HUN", "071")]
+
+
+def test_the_words_of_a_coordinated_subject_complete_a_pattern(imported):
+    doc = imported.extract("Hungary's death and injury toll rose in the dispute with Romania.",
+                           "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "190")]
+
+
+def test_a_target_the_parser_hangs_on_an_adverb(imported):
+    # "close to the border with X": the adverb's own phrase names the target
+    doc = imported.extract("Hungary has marched very close to the border with Romania.",
+                           "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "140")]

@@ -268,6 +268,11 @@ class EventCoder:
             subject = _subject(verb)
             if subject is not None:
                 source = self._actors_of(subject, actors)
+                for other in subject.head.children if not source else ():
+                    # "Old foes Gondor and Osgiliath have renewed ties": the parser gives
+                    # the verb two subjects, a description and the names it describes
+                    if other.dep_ == "nsubj" and other.i != subject.i:
+                        source = source or self._actors_of(other, actors)
         if not target and found.pattern.code[:2] in (*FRAMING_ROOTS, STATEMENT_ROOT):
             # "demanded that the US cancel ...": the one asked is the subject of the clause;
             # "Japan believes China can help": the statement is about the clause's subject
@@ -389,7 +394,9 @@ class EventCoder:
         # the first actor named deeper in the verb's phrase: "restore ties with Y", "an
         # anti-Y parade", "memos sent by Y" (the target rule of PETRARCH and TABARI)
         for phrase in children + [g for x in xcomps for g in x.children]:
-            if phrase.dep_ in ("dobj", "dative", "prep") or _is_prep(phrase):
+            # "marched close to the border with X": an adverb with a phrase of its own
+            adverbial = phrase.dep_ == "advmod" and any(c.dep_ == "prep" for c in phrase.children)
+            if phrase.dep_ in ("dobj", "dative", "prep") or _is_prep(phrase) or adverbial:
                 for token in _phrase_tokens(phrase):
                     # with its conjuncts: "ties with Mordor, Rohan and Bree"
                     members = [token, *token.conjuncts]
@@ -424,6 +431,10 @@ class EventCoder:
                         ids = ids + [i for i in actors.at(child)
                                      if actors.get(i).kind in ("country", "igo") or
                                      (child.dep_ == "compound" and _coded(actors.get(i)))]
+            if not ids:
+                # "Old allies, Hungary and Romania, signed ...": the names in apposition
+                ids = [i for c in token.children if c.dep_ == "appos"
+                       for a in (c, *c.conjuncts) for i in actors.at(a)]
             if not ids and token.dep_ != "conj" and depth < 2:
                 # "the president of France", "thousands of Iraqi Kurds": the actor is in "of"
                 for child in token.children:
@@ -563,7 +574,9 @@ def _phrase_tokens(head: Token) -> list[Token]:
     for child in head.children:
         # a relative clause with a subject of its own is pruned; a content clause on a noun
         # ("demands that X grant ...", with the mark "that") is part of the phrase
-        clause = child.dep_ in ("relcl", "ccomp", "advcl") or (child.dep_ == "acl" and any(
+        # a "clause" headed by a noun is a misparse ("an anti- Gondor parade")
+        clause = (child.dep_ in ("relcl", "ccomp", "advcl") and child.pos_ in (
+            "VERB", "AUX")) or (child.dep_ == "acl" and any(
             c.dep_ in ("nsubj", "nsubjpass") for c in child.children) and not any(
             c.dep_ == "mark" for c in child.children))
         if not clause:

@@ -142,7 +142,7 @@ def companions(verb: Token) -> dict[str, Token]:
                 continue
             add(child)
             for mod in child.children:
-                if mod.dep_ in ("compound", "amod"):
+                if mod.dep_ in ("compound", "amod", "nmod"):  # "death and injury toll"
                     add(mod)
                     for c in mod.conjuncts:
                         add(c)
