@@ -403,3 +403,16 @@ def test_an_agent_of_several_owners_is_one_group_for_each(tmp_path):
         codes = {a.id: a.code for a in doc.actors}
         pairs = {(codes[s], codes[t]) for e in doc.events for s in e.source for t in e.target}
         assert pairs == {(s, "DAL") for s in sources}, text
+
+
+def test_a_name_in_parentheses_after_an_actor_abbreviates_it(tmp_path):
+    from detente.pipeline import Pipeline
+
+    dictionary = load_petrarch(
+        [write(tmp_path, "ARCADIA [ARC]\nNORTHERN_TRADE_UNION [IGONTU]\nBORDURIA [BOR]\n")],
+        [write(tmp_path, "GOVERNMENT [~GOV]\n", "test.agents.txt")])
+    doc = Pipeline(dictionary=dictionary).extract(
+        "Arcadia and the Northern Trade Union (NTU) praised Borduria.", "2024-05-08")
+    codes = {a.id: a.code for a in doc.actors}
+    assert {codes[s] for e in doc.events for s in e.source} == {"ARC", "IGONTU"}
+    assert all(a.code for a in doc.actors)  # no actor without a code for "NTU"

@@ -441,8 +441,10 @@ class ActorResolver:
             name = _without_article(ent)
             if name is None:
                 continue
-            actor = reg.get(("organization", name.text.lower()),
-                            Actor(_slug(name.text), name.text, "organization"))
+            known = _abbreviated(ent, reg)
+            actor = reg.actors[known[0]] if len(known) == 1 else reg.get(
+                ("organization", name.text.lower()),
+                Actor(_slug(name.text), name.text, "organization"))
             reg.name(actor, name)
             taken.update(t.i for t in ent)
 
@@ -907,6 +909,15 @@ class ActorResolver:
                     actor = reg.actors[actor_id]
                     actor.mentions.append(Mention(span.text, span.start_char, span.end_char))
                 reg.by_token[token.i] = ids
+
+
+def _abbreviated(ent: Span, reg: _Registry) -> list[str]:
+    """The actor a name in parentheses abbreviates: "the European Union (EU)"."""
+    doc = ent.doc
+    if ent.start < 2 or ent.end >= len(doc) or doc[ent.start - 1].text != "(" or \
+            doc[ent.end].text != ")":
+        return []
+    return reg.by_token.get(ent.start - 2, [])
 
 
 def _ethnic(head: Token) -> bool:

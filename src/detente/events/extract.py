@@ -67,6 +67,8 @@ LIGHT_VERBS = frozenset({"announce", "complete", "begin", "start", "launch", "co
 STATEMENT_NOUNS = frozenset({"statement", "declaration", "communique", "communiqué",
                              "resolution", "letter", "message", "note", "appeal"})
 RECIPROCAL = frozenset({"each other", "one another"})
+# sectors of a state's own bodies, which it sends or uses rather than acts on
+STATE_BODIES = frozenset({"MIL", "COP", "GOV", "SPY", "JUD", "LEG", "IGO"})
 
 
 class EventCoder:
@@ -355,8 +357,11 @@ class EventCoder:
     def _is_instrument(ids: list[str], source: list[str], actors: ResolvedActors) -> bool:
         own = {actors.get(i).country for i in source}
         found = [actors.get(i) for i in ids]
+        # the state's own forces and envoys are sent; its students or workers are acted on
+        # ("Russian police arrested Russian students")
         return all(a.kind in ("group", "organization") and (a.country is None or
-                                                            a.country in own) for a in found)
+                                                            a.country in own)
+                   and (a.sector is None or a.sector[:3] in STATE_BODIES) for a in found)
 
     def _targets(self, verb: Token, actors: ResolvedActors,
                  complaint: bool = False) -> Iterator[list[str]]:
@@ -407,6 +412,16 @@ class EventCoder:
                     if hit:
                         yield _unique(hit)
                         break
+        # "signed an accord to supply Gondor with wheat", "sent troops to help Somalia": the
+        # object of the act the verb is done for
+        for clause in children:
+            if clause.dep_ == "advcl" and any(a.dep_ == "aux" and a.lower_ == "to"
+                                              for a in clause.children):
+                for obj in clause.children:
+                    if obj.dep_ in ("dobj", "dative"):
+                        hit = self._actors_of(obj, actors)
+                        if hit:
+                            yield hit
 
     @staticmethod
     def _actors_of(head: Token, actors: ResolvedActors, depth: int = 0) -> list[str]:
