@@ -223,6 +223,10 @@ SHOT
 
 --- MARCH  [140]  ---
 MARCH
+
+--- ACCORD  [---]  ---
+ACCORD
+- INCHING NEARER *  [083]
 """
 
 
@@ -433,3 +437,11 @@ def test_a_target_the_parser_hangs_on_an_adverb(imported):
     doc = imported.extract("Hungary has marched very close to the border with Romania.",
                            "2024-05-08")
     assert codes(doc) == [("HUN", "ROU", "140")]
+
+
+def test_words_before_the_verb_are_matched_on_the_verb_that_governs_it(imported):
+    # "INCHING NEARER *": "accord" is governed by "inching", with its adverb "nearer"
+    doc = imported.extract("Hungary is inching nearer to accord with Romania.", "2024-05-08")
+    assert codes(doc) == [("HUN", "ROU", "083")]
+    assert codes(imported.extract("Hungary is ready to accord with Romania.",
+                                  "2024-05-08")) == []

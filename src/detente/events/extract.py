@@ -124,7 +124,9 @@ class EventCoder:
                 consumed.add(i)
         events = self._obligations(sent, number, actors, article_date, consumed)
         for i, found in sorted(matches.items()):
-            if i in consumed or _background(found.tokens[0], actors):
+            verb = found.tokens[0]
+            if i in consumed or (_background(verb, actors) and verb.head not in found.tokens):
+                # (a pattern that names the governing verb, "+ HOSTING * TABASKI", codes it)
                 continue
             event = self._event(found, number, actors, article_date)
             if event is not None:

@@ -172,6 +172,14 @@ def companions(verb: Token) -> dict[str, Token]:
             for grand in child.children:
                 if grand.dep_ in ("dobj", "prt", "prep"):
                     add(grand)
+    if verb.dep_ in ("xcomp", "advcl") and verb.head.i < verb.i and verb.head.pos_ == "VERB":
+        # PETRARCH's words before the verb: "INCHING NEARER *" in "is inching nearer to
+        # accord", "+ HOSTING *" in "will be hosting X to celebrate": the governing verb
+        # and its adverbs
+        add(verb.head)
+        for mod in verb.head.children:
+            if mod.dep_ == "advmod" and mod.i < verb.i:
+                add(mod)
     return found
 
 
