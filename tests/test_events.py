@@ -393,3 +393,26 @@ def test_the_demand_a_protest_voices_is_part_of_the_protest(extract):
     doc = extract("Hundreds of Algerians blocked roads in Algiers demanding that the "
                   "government resign.")
     assert [e.plover.event for e in doc.events if e.plover] == ["PROTEST"]
+
+
+def test_a_description_before_the_names_does_not_hide_them(extract):
+    # "Old allies Hungary and Romania": the names in apposition, or (for "foes") parsed
+    # as a second subject of the verb
+    for text in ("Old allies Hungary and Romania signed a trade agreement.",
+                 "Old foes Hungary and Romania signed a trade agreement."):
+        (event,) = [e for e in extract(text).events if e.cameo.root in ("03", "05", "06")]
+        assert countries(extract(text), event.source) == {"HUN", "ROU"}, text
+
+
+def test_the_object_of_the_act_a_verb_is_done_for_is_its_target(extract):
+    doc = extract("Kenya signed an accord on Thursday to supply Somalia with wheat.")
+    (event,) = [e for e in doc.events if e.cameo.root == "05"]
+    assert countries(doc, event.target) == {"SOM"}
+
+
+def test_a_state_s_own_civilians_are_acted_on_not_sent(extract):
+    # own forces sent are an instrument ("Kenya deployed troops to Somalia"); own students
+    # arrested are the target
+    doc = extract("Russian police arrested Russian students in Moscow.")
+    (event,) = [e for e in doc.events if e.cameo.root == "17"]
+    assert [doc.actor(t).code for t in event.target] == ["RUSEDU"]

@@ -53,6 +53,9 @@ class ActorEntry:
     dated_codes: tuple[DatedCode, ...] = ()
     # how the phrase names the actor: "name", "adjective" (Chinese), "capital" (Beijing)
     form: str = "name"
+    # a compound actor (PETRARCH's [FRO/BIL/SAM]): the name stands for several actors, one
+    # for each code, and acts as all of them; empty for a single actor
+    members: tuple[str, ...] = ()
 
     def code_on(self, on: date | None) -> str | None:
         """The CAMEO code in force on ``on``: the first dated code that applies, else ``code``."""
@@ -70,6 +73,8 @@ class AgentEntry:
     sector: str | None
     kind: ActorKind
     role: str
+    # the code goes before its owner's (PETRARCH's [NGO~]: "MSF Arnor" is NGOARN)
+    prefix: bool = False
 
 
 @dataclass

@@ -9,6 +9,7 @@ Actor files (``Phoenix.Countries.actors.txt``)::
         [EGYGOV >140608]               # from a date, or
         [EGY <991231]                  # before a date
     UN_SECRETARY_GENERAL [IGOUNO] [ELI]   # several codes; text after them is ignored
+    THE_SHIRE  [FRO/BIL/SAM]           # a compound actor: the name stands for all three
 
 Agent files (``Phoenix.agents.txt``)::
 
@@ -193,9 +194,14 @@ class _Block:
     phrases: list[str]
     codes: list[str] = field(default_factory=list)
     dated: list[DatedCode] = field(default_factory=list)
+    members: tuple[str, ...] = ()
 
     def add_codes(self, groups: list[str], where: str) -> None:
         for content in groups:
+            split = content.split()
+            if len(split) == 1 and "/" in split[0] and not self.members:
+                # [FRO/BIL/SAM], undated: one name for several actors
+                self.members = tuple(dict.fromkeys(split[0].upper().split("/")))
             for item in _code_group(content, where) or ():
                 if isinstance(item, DatedCode):
                     self.dated.append(item)
@@ -225,8 +231,9 @@ class _Block:
         else:
             kind = "organization"
         name = _title(primary)
+        members = self.members if code in self.members and len(self.members) > 1 else ()
         return [ActorEntry(phrase, name, kind, country, sector, code, dated_codes=tuple(self.dated),
-                           form="petrarch")
+                           form="petrarch", members=members)
                 for phrase in dict.fromkeys(self.phrases)]
 
 
@@ -241,7 +248,8 @@ def load_petrarch_actors(path: PathLike) -> list[ActorEntry]:
     leading three letters (``IGO``, ``NGO``, ``MNC``). ``kind`` is "country" for a bare
     country code, "person" for names with dated roles, a title (PRESIDENT_...) or an ELI
     code, "igo" for IGO codes, else "organization". Names with no code at all (PETRARCH's
-    ``U.N._`` placeholder) are skipped: they would only shadow better entries.
+    ``U.N._`` placeholder) are skipped: they would only shadow better entries. A compound
+    actor's codes (``[FRO/BIL/SAM]``) are its ``members``; ``code`` is the first.
     """
     path = Path(path)
     entries: list[ActorEntry] = []
@@ -335,8 +343,8 @@ def load_petrarch_agents(path: PathLike) -> list[AgentEntry]:
     Each noun gives its singular and a plural: the one in braces, the regular English plural
     when there are no braces, none for ``{}``. ``!MACRO!`` sets expand to every combination
     and make no further plurals (the sets already list them: MINISTER, MINISTERS).
-    ``sector`` is the code without ``~``; whether it goes before or after the country
-    (``[IGO~]`` vs ``[~GOV]``) is not kept, as :class:`AgentEntry` has no field for it.
+    ``sector`` is the code without ``~``; ``prefix`` is true when it goes before its
+    owner's code (``[NGO~]``: "MSF Arnor" is NGOARN), false for ``[~GOV]`` (ARNGOV).
     ``kind`` is "group" for plurals and collective ``{}`` nouns, else "person"; ``role`` is the
     singular in lower case.
     """
@@ -366,6 +374,7 @@ def load_petrarch_agents(path: PathLike) -> list[AgentEntry]:
             raise DictionaryError(f"{where}: agent code [{match['code']}] needs one ~ before "
                                   f"or after it, as in [~GOV] or [IGO~]")
         sector = code.strip("~")
+        prefix = code.endswith("~")
         if not _CODE.fullmatch(sector):
             raise DictionaryError(f"{where}: {sector!r} is not an agent code; use letters "
                                   f"and digits such as GOV or MILNAV")
@@ -377,10 +386,10 @@ def load_petrarch_agents(path: PathLike) -> list[AgentEntry]:
                 raise DictionaryError(f"{where}: no noun before the code; write NOUN [~CODE]")
             role = singular.lower()
             if macro_plural:
-                entries.append(AgentEntry(singular, sector, "group", role))
+                entries.append(AgentEntry(singular, sector, "group", role, prefix))
                 continue
             entries.append(AgentEntry(singular, sector, "group" if collective else "person",
-                                      role))
+                                      role, prefix))
             if plural is not None:
                 plurals = [_phrase(p) for p, _ in _expand(plural, macros, where)]
             elif _MACRO.search(noun):
@@ -388,8 +397,22 @@ def load_petrarch_agents(path: PathLike) -> list[AgentEntry]:
             else:
                 plurals = [_plural(singular) or ""]
             for form in dict.fromkeys(p for p in plurals if p and p != singular):
-                entries.append(AgentEntry(form, sector, "group", role))
+                entries.append(AgentEntry(form, sector, "group", role, prefix))
     return entries
+
+
+def compose_code(owner: str, agent: str, prefix: bool = False) -> str:
+    """The code of an agent of ``owner``, as PETRARCH composes it.
+
+    The agent's three-letter parts go after the owner's code (before it for a prefix agent
+    such as ``[NGO~]``), except the parts the owner's code already holds at a three-letter
+    boundary: WASHINGTON [USAGOV] + ~GOV is USAGOV, QUIBBLER [HGWGOVMED] + ~GOVMED is
+    HGWGOVMED, but GONZO_GMO [GONGMO] + ~NGM would be GONGMONGM (NGM is not a part of it).
+    """
+    held = {owner[i:i + 3] for i in range(0, len(owner), 3)}
+    added = "".join(part for i in range(0, len(agent), 3)
+                    if (part := agent[i:i + 3]) not in held)
+    return added + owner if prefix else owner + added
 
 
 def load_petrarch(actors: Iterable[PathLike], agents: Iterable[PathLike]) -> ActorDictionary:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
@@ -37,6 +37,7 @@ from detente.actors.dictionary import (
     read_tsv,
     word_list,
 )
+from detente.actors.petrarch import compose_code
 from detente.actors.places import Gazetteer
 from detente.schema import Actor, ActorKind, Mention
 
@@ -247,7 +248,9 @@ class ActorResolver:
         return out
 
     def _capitals_match(self, key: str, span: Span) -> bool:
-        if not span[0].text[:1].isupper():
+        # a name that starts with "the" is written "the Shire" inside a sentence
+        first = span[1] if len(span) > 1 and span[0].lower_ == "the" else span[0]
+        if not first.text[:1].isupper():
             return False
         entry = self.name_entries[key][0]
         if entry.form == "petrarch":
@@ -314,6 +317,19 @@ class ActorResolver:
                 reg.name(actor, span)
                 taken.update(t.i for t in span)
                 continue
+            if entry.members:
+                # THE_SHIRE [FRO/BIL/SAM]: the name stands for, and acts as, every member
+                ids = []
+                for member in entry.members:
+                    part = reg.get(("organization", member),
+                                   Actor(_slug(member), f"{entry.name} ({member})",
+                                         "organization", None, None, member))
+                    reg.name(part, span)
+                    ids.append(part.id)
+                for t in span:
+                    reg.by_token[t.i] = ids
+                taken.update(t.i for t in span)
+                continue
             actor = self._actor_for_entry(reg, entry, on)
             reg.name(actor, span)
             taken.update(t.i for t in span)
@@ -322,14 +338,13 @@ class ActorResolver:
             if entry.kind == "country" and entry.country:
                 for t in span:
                     country_of[t.i] = actor.country or entry.country
-            elif entry.form == "petrarch" and entry.code and len(entry.code) == 3 and \
-                    entry.sector is None and entry.kind == "organization":
+            elif entry.form == "petrarch" and entry.kind == "organization" and actor.code \
+                    and actor.code[:1].isalnum():
+                # PETRARCH puts an agent's code after the whole code of the actor it belongs
+                # to: "Arnor cleric" ARN+REL, "activists of Amnesty International" NGM+OPP,
+                # "White House officials" USAGOV+GOV = USAGOV (a part already held is dropped)
                 for t in span:
-                    owner_of[t.i] = entry.code
-            elif entry.form == "petrarch" and entry.country and entry.kind == "organization":
-                # "White House officials": WHITE_HOUSE [USAGOV] lends its country (USAGOV)
-                for t in span:
-                    owner_of[t.i] = entry.country
+                    owner_of[t.i] = actor.code
 
         persons = [e for e in doc.ents if e.label_ == "PERSON" and not any(
             t.i in taken for t in e) and not self._is_place(e)]
@@ -337,6 +352,21 @@ class ActorResolver:
 
         deferred: list[tuple[Span, AgentEntry, str | None, str | None]] = []
         for span, agent in self._role_spans(doc, taken):
+            head = span.root.head
+            if agent.prefix and span.root.dep_ in ("compound", "nmod", "amod") and \
+                    head.i >= span.end and (head.i in owner_of or head.i in country_of):
+                # "MSF Arnor": a prefix agent ([NGO~]) before the actor it belongs to gives
+                # that actor its code (NGOARN), which agents after it build on (NGOARNGOV)
+                code = compose_code(owner_of.get(head.i) or country_of[head.i], agent.sector
+                                    or "", prefix=True)
+                phrase = doc[span.start:head.i + 1]
+                actor = reg.get(("group", code), Actor(_slug(code), phrase.text, "organization",
+                                                       country_of.get(head.i), agent.sector,
+                                                       code, agent.role))
+                reg.name(actor, phrase)
+                owner_of[head.i] = code
+                taken.update(t.i for t in span)
+                continue
             owner = self._named_owner(span, reg, country_of | owner_of) \
                 if agent.kind != "person" else None
             if owner is not None:
@@ -353,7 +383,7 @@ class ActorResolver:
             # actor that stands as a country lends its code to the agent (CALGOV, ARCCOP)
             owner_code = None if country else self._owner_context(span, owner_of)
             if agent.kind == "person" and span.root.tag_ in ("NNS", "NNPS"):
-                agent = AgentEntry(agent.phrase, agent.sector, "group", agent.role)
+                agent = replace(agent, kind="group")
             leader = self._titled_leader(span, reg) if agent.kind == "person" else None
             if leader is not None:
                 # "Secretary-General Kofi Annan", "Russian President Putin": the dictionary
@@ -372,12 +402,27 @@ class ActorResolver:
                 reg.name(leader, self._np_span(span, country_of), span)
                 taken.update(t.i for t in span)
                 continue
+            owners, absorbed = ([], []) if ethnic or agent.kind == "person" else \
+                self._owners(span, country_of, owner_of)
+            if len(owners) > 1:
+                # "the ambassadors of Arnor, Osgiliath and Gondor": one group for each owner
+                ids = []
+                for owner_country, owner_code_of in owners:
+                    group = self._group(reg, agent, owner_country, owner_code_of)
+                    reg.name(group, self._np_span(span, country_of), span)
+                    ids.append(group.id)
+                for t in span:
+                    reg.by_token[t.i] = ids
+                for t in absorbed:
+                    reg.by_token.pop(t.i, None)
+                taken.update(t.i for t in span)
+                continue
             titled = self._titled_name(span, reg) if agent.kind == "person" else None
             if titled is not None:
                 # "Bree Prime Minister Romendacil", with ROMENDACIL [BRE] in the dictionary:
                 # the title gives the named actor its sector (BREGOV), as PETRARCH does
                 titled.sector = agent.sector
-                titled.code = _code(titled.country or titled.code, agent.sector)
+                titled.code = _code(titled.country or titled.code, agent.sector, agent.prefix)
                 titled.role = titled.role or agent.role
                 reg.name(titled, span)
                 taken.update(t.i for t in span)
@@ -430,9 +475,11 @@ class ActorResolver:
                 continue
             # "the Association of African Jurists": a civil-society name is an NGO
             ngo = any(t.lower_ in self.ngo_nouns for t in name)
-            actor = reg.get(("organization", name.text.lower()),
-                            Actor(_slug(name.text), name.text, "organization", None,
-                                  "NGO" if ngo else None, "NGO" if ngo else None))
+            known = _abbreviated(ent, reg)
+            actor = reg.actors[known[0]] if len(known) == 1 else reg.get(
+                ("organization", name.text.lower()),
+                Actor(_slug(name.text), name.text, "organization", None,
+                      "NGO" if ngo else None, "NGO" if ngo else None))
             reg.name(actor, name)
             taken.update(t.i for t in ent)
 
@@ -588,12 +635,12 @@ class ActorResolver:
             if agent is not None and known.role is None:
                 known.role, known.sector = agent.role, agent.sector
                 known.country = known.country or country
-                known.code = _code(known.country or owner, known.sector)
+                known.code = _code(known.country or owner, known.sector, agent.prefix)
             return known
         sector = agent.sector if agent else None
         return reg.get(("person", text.lower()),
                        Actor(_slug(text), text, "person", country, sector,
-                             _code(country or owner, sector),
+                             _code(country or owner, sector, bool(agent and agent.prefix)),
                              agent.role if agent else None))
 
     def _known_person(self, reg: _Registry, name: Span) -> Actor | None:
@@ -613,7 +660,7 @@ class ActorResolver:
     def _group(self, reg: _Registry, agent: AgentEntry, country: str | None,
                owner: str | None = None) -> Actor:
         sector = agent.sector
-        code = _code(country or owner, sector)
+        code = _code(country or owner, sector, agent.prefix)
         # one actor per country and sector: "Russian troops" and "the Russian army" are RUSMIL
         label = SECTOR_NAMES.get(sector or "", agent.role)
         name = f"{self.country_names.get(country, country)} ({label})" if country \
@@ -653,6 +700,36 @@ class ActorResolver:
             if found is None and prep.dep_ == "prep" and prep.lower_ in ("from", "in"):
                 found = next((owner_of[p.i] for p in prep.children if p.i in owner_of), None)
         return found
+
+    @staticmethod
+    def _owners(span: Span, country_of: dict[int, str], owner_of: dict[int, str]
+                ) -> tuple[list[tuple[str | None, str | None]], list[Token]]:
+        """The (country, imported owner code) of each actor a plural agent belongs to, when
+        they are coordinated: "ambassadors of Arnor, Osgiliath and Gondor", "lawmakers and
+        officials in Fornost and Gondor". A name the parser made a conjunct of the agent
+        right after its owner ("lawmakers in [Fornost] and [Gondor]") is an owner too, and
+        no longer names an actor of its own: it is returned second."""
+        doc = span.doc
+        head = span.root
+        while head.dep_ == "conj" and head.head.i != head.i:
+            head = head.head  # "lawmakers and officials in ...": the owners are shared
+        found: list[tuple[str | None, str | None]] = []
+        absorbed: list[Token] = []
+        for prep in head.children:
+            if prep.dep_ != "prep" or prep.lower_ not in ("of", "in", "from"):
+                continue
+            names = [t for p in prep.children if p.dep_ == "pobj" for t in (p, *p.conjuncts)]
+            end = prep.right_edge.i
+            split = [c for c in head.conjuncts if c.i == end + 2 and doc[end + 1].dep_ == "cc"
+                     and (c.i in country_of or c.i in owner_of)]
+            names += split
+            absorbed += split
+            for t in names:
+                if t.i in country_of:
+                    found.append((country_of[t.i], None))
+                elif t.i in owner_of:
+                    found.append((None, owner_of[t.i]))
+        return list(dict.fromkeys(found)), absorbed
 
     @staticmethod
     def _titled_name(span: Span, reg: _Registry) -> Actor | None:
@@ -824,7 +901,8 @@ class ActorResolver:
                 Actor(_slug(f"{country or owner or ''} {agent.role}"),
                       f"{agent.role} of {self.country_names.get(country, country)}" if country
                       else agent.role, "person", country,
-                      agent.sector, _code(country or owner, agent.sector), agent.role),
+                      agent.sector, _code(country or owner, agent.sector, agent.prefix),
+                      agent.role),
             )
         reg.name(target, self._np_span(span, country_of), span)
 
@@ -937,6 +1015,15 @@ LOCATIVE_PARTICIPLES = frozenset({"based", "located", "headquartered", "statione
                                   "deployed", "operating", "living", "residing"})
 
 
+def _abbreviated(ent: Span, reg: _Registry) -> list[str]:
+    """The actor a name in parentheses abbreviates: "the European Union (EU)"."""
+    doc = ent.doc
+    if ent.start < 2 or ent.end >= len(doc) or doc[ent.start - 1].text != "(" or \
+            doc[ent.end].text != ")":
+        return []
+    return reg.by_token.get(ent.start - 2, [])
+
+
 def _ethnic(head: Token) -> bool:
     """The noun is modified by "ethnic": its country adjective names a people, not a state."""
     mods = [c for c in head.children if c.dep_ in ("amod", "compound")]
@@ -961,7 +1048,7 @@ def _spellings(phrase: str) -> list[str]:
     return [phrase]
 
 
-def _code(country: str | None, sector: str | None) -> str | None:
+def _code(country: str | None, sector: str | None, prefix: bool = False) -> str | None:
     if country and sector:
-        return country + sector
+        return compose_code(country, sector, prefix)
     return country or (f"---{sector}" if sector else None)

@@ -22,7 +22,7 @@ from detente.actors.dictionary import word_list
 from detente.actors.resolve import ResolvedActors
 from detente.events.dates import resolve_date
 from detente.events.ontology import code_event
-from detente.events.patterns import PatternMatch, VerbDictionary, nominals
+from detente.events.patterns import ActorSlot, PatternMatch, VerbDictionary, companions, nominals
 from detente.schema import Actor, Event
 
 TARGET_PREPS = ("with", "against", "to", "on", "upon", "at", "toward", "towards", "into",
@@ -71,6 +71,8 @@ HAPPENING_VERBS = frozenset({"continue", "begin", "start", "resume", "erupt", "e
 STATEMENT_NOUNS = frozenset({"statement", "declaration", "communique", "communiqué",
                              "resolution", "letter", "message", "note", "appeal"})
 RECIPROCAL = frozenset({"each other", "one another"})
+# sectors of a state's own bodies, which it sends or uses rather than acts on
+STATE_BODIES = frozenset({"MIL", "COP", "GOV", "SPY", "JUD", "LEG", "IGO"})
 
 
 class EventCoder:
@@ -141,7 +143,9 @@ class EventCoder:
                 consumed.add(i)
         events = self._obligations(sent, number, actors, article_date, consumed)
         for i, found in sorted(matches.items()):
-            if i in consumed or _background(found.tokens[0], actors):
+            verb = found.tokens[0]
+            if i in consumed or (_background(verb, actors) and verb.head not in found.tokens):
+                # (a pattern that names the governing verb, "+ HOSTING * TABASKI", codes it)
                 continue
             event = self._event(found, number, actors, article_date)
             if event is not None:
@@ -293,6 +297,11 @@ class EventCoder:
             subject = _subject(verb)
             if subject is not None:
                 source = self._actors_of(subject, actors)
+                for other in subject.head.children if not source else ():
+                    # "Old foes Gondor and Osgiliath have renewed ties": the parser gives
+                    # the verb two subjects, a description and the names it describes
+                    if other.dep_ == "nsubj" and other.i != subject.i:
+                        source = source or self._actors_of(other, actors)
         if not target and found.pattern.code[:2] in (*FRAMING_ROOTS, STATEMENT_ROOT):
             # "demanded that the US cancel ...": the one asked is the subject of the clause;
             # "Japan believes China can help": the statement is about the clause's subject
@@ -318,7 +327,44 @@ class EventCoder:
                                     if i not in source]
         if not target and any(_phrase(c) in RECIPROCAL for c in verb.subtree):
             target = []  # reciprocal: the dyads run among the sources
+        if found.pattern.source_at or found.pattern.target_at:
+            source, target = self._slots(verb, found, actors, passive, source, target)
         return _unique(source), _unique(target)
+
+    def _slots(self, verb: Token, found: PatternMatch, actors: ResolvedActors, passive: bool,
+               source: list[str], target: list[str]) -> tuple[list[str], list[str]]:
+        """Source and target where the pattern puts them (PETRARCH's ``$`` and ``+``).
+
+        "+ WAS * DEAD IN $": the subject is the target and the source follows "in"; a slot
+        the sentence leaves empty keeps the actor the parse gave.
+        """
+        pattern = found.pattern
+        subject = target if passive else source
+        near = companions(verb)
+        chunks = [c for c in verb.doc.noun_chunks if c.sent.start == verb.sent.start]
+
+        def fill(slot: ActorSlot | None) -> list[str] | None:
+            if slot is None:
+                return None
+            if slot.before_verb:
+                return subject
+            anchor = verb if slot.after is None else near.get(slot.after)
+            if anchor is None:
+                return None
+            after = [c for c in chunks if c.start > anchor.i]
+            if len(after) <= slot.skips:
+                return None
+            return self._actors_of(after[slot.skips].root, actors) or None
+
+        new_source, new_target = fill(pattern.source_at), fill(pattern.target_at)
+        if pattern.target_at and pattern.target_at.before_verb and new_target is not None \
+                and not passive:
+            source = []  # "+ * MONEY $": the subject receives; the source is elsewhere
+        if new_target is not None:
+            target = new_target
+        if new_source is not None:
+            source = new_source
+        return source, [t for t in target if t not in source]
 
     def _target(self, verb: Token, found: PatternMatch, actors: ResolvedActors,
                 source: list[str]) -> list[str]:
@@ -352,8 +398,11 @@ class EventCoder:
     def _is_instrument(ids: list[str], source: list[str], actors: ResolvedActors) -> bool:
         own = {actors.get(i).country for i in source}
         found = [actors.get(i) for i in ids]
+        # the state's own forces and envoys are sent; its students or workers are acted on
+        # ("Russian police arrested Russian students")
         return all(a.kind in ("group", "organization") and (a.country is None or
-                                                            a.country in own) for a in found)
+                                                            a.country in own)
+                   and (a.sector is None or a.sector[:3] in STATE_BODIES) for a in found)
 
     def _targets(self, verb: Token, actors: ResolvedActors,
                  complaint: bool = False) -> Iterator[list[str]]:
@@ -390,20 +439,35 @@ class EventCoder:
         # the first actor named deeper in the verb's phrase: "restore ties with Y", "an
         # anti-Y parade", "memos sent by Y" (the target rule of PETRARCH and TABARI)
         for phrase in children + [g for x in xcomps for g in x.children]:
-            if phrase.dep_ in ("dobj", "dative", "prep") or _is_prep(phrase):
+            # "marched close to the border with X": an adverb with a phrase of its own
+            adverbial = phrase.dep_ == "advmod" and any(c.dep_ == "prep" for c in phrase.children)
+            if phrase.dep_ in ("dobj", "dative", "prep") or _is_prep(phrase) or adverbial:
                 for token in _phrase_tokens(phrase):
                     # with its conjuncts: "ties with Mordor, Rohan and Bree"
-                    hit = [i for t in (token, *token.conjuncts) for i in actors.at(t)
-                           if _coded(actors.get(i))]
+                    members = [token, *token.conjuncts]
+                    if token.dep_ == "compound" and actors.at(token.head) == actors.at(token):
+                        # "between Minas Tirith and Osgiliath": the conjuncts of the name
+                        members += token.head.conjuncts
+                    hit = [i for t in members for i in actors.at(t) if _coded(actors.get(i))]
                     if hit:
                         yield _unique(hit)
                         break
+        # "signed an accord to supply Gondor with wheat", "sent troops to help Somalia": the
+        # object of the act the verb is done for
+        for clause in children:
+            if clause.dep_ == "advcl" and any(a.dep_ == "aux" and a.lower_ == "to"
+                                              for a in clause.children):
+                for obj in clause.children:
+                    if obj.dep_ in ("dobj", "dative"):
+                        hit = self._actors_of(obj, actors)
+                        if hit:
+                            yield hit
 
     @staticmethod
     def _actors_of(head: Token, actors: ResolvedActors, depth: int = 0) -> list[str]:
         """Actors named by a noun phrase's head and its conjuncts ("Hungary and Romania")."""
         found: list[str] = []
-        for token in (head, *head.conjuncts):
+        for token in (head, *head.conjuncts, *_split_list(head, actors)):
             ids = actors.at(token)
             if not ids:
                 # "Russia's decision", "Moscow and Beijing's efforts": the possessor acts
@@ -418,13 +482,20 @@ class EventCoder:
                 for child in token.children:
                     if child.dep_ in ("amod", "compound", "nmod"):
                         # a country or IGO adjective; any named body as a compound
-                        # ("the Palestinian Islamic Jihad movement"), or a named body
-                        # the parser made an adjective ("Israeli military policies")
+                        # ("the Palestinian Islamic Jihad movement"), or a one-word
+                        # named body the parser made an adjective ("Israeli military
+                        # policies"; not a word of a longer name, "West German ...")
+                        one_word = not any(actors.at(g) for g in child.children)
                         ids = ids + [i for i in actors.at(child)
                                      if actors.get(i).kind in ("country", "igo") or
                                      (child.dep_ == "compound" and _coded(actors.get(i))) or
-                                     (child.dep_ == "amod" and _coded(actors.get(i)) and
+                                     (child.dep_ == "amod" and one_word and
+                                      _coded(actors.get(i)) and
                                       actors.get(i).kind == "organization")]
+            if not ids:
+                # "Old allies, Hungary and Romania, signed ...": the names in apposition
+                ids = [i for c in token.children if c.dep_ == "appos"
+                       for a in (c, *c.conjuncts) for i in actors.at(a)]
             if not ids and token.dep_ != "conj" and depth < 2:
                 # "the president of France", "thousands of Iraqi Kurds": the actor is in "of"
                 for child in token.children:
@@ -547,6 +618,32 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
+def _split_list(head: Token, actors: ResolvedActors) -> list[Token]:
+    """Members of a list of actors the parser split off the noun that closes it.
+
+    "Arnor, Calenardhon and the evil Gondor": the first names hang on "Gondor" as a
+    modifier with its own conjuncts; "Mordor, the Shire, Fornost and Bree": the second
+    name is an apposition with conjuncts. A modifier or apposition that names a coded
+    actor, other than a person, and is itself coordinated (or stands in a coordinated
+    list) is a member of the list, as PETRARCH's compound actors are.
+    """
+    found: list[Token] = []
+    listed = bool(head.conjuncts)
+    for child in head.children:
+        if child.dep_ not in ("nmod", "compound", "appos"):
+            continue
+        coordinated = bool(child.conjuncts) or any(c.dep_ == "cc" for c in child.children)
+        if not (coordinated or (child.dep_ == "appos" and listed)):
+            continue
+        if child.dep_ == "appos" and (child.left_edge.i == 0 or
+                                      head.doc[child.left_edge.i - 1].text != ","):
+            continue  # a list's members stand between commas
+        if not any(_coded(a) and a.kind != "person" for a in map(actors.get, actors.at(child))):
+            continue
+        found += [child, *child.conjuncts]
+    return found
+
+
 def _phrase_tokens(head: Token) -> list[Token]:
     """The words of ``head``'s phrase in text order, without the clauses in it that have a
     subject of their own ("the report that Romania released": Romania is not in it)."""
@@ -554,7 +651,9 @@ def _phrase_tokens(head: Token) -> list[Token]:
     for child in head.children:
         # a relative clause with a subject of its own is pruned; a content clause on a noun
         # ("demands that X grant ...", with the mark "that") is part of the phrase
-        clause = child.dep_ in ("relcl", "ccomp", "advcl") or (child.dep_ == "acl" and any(
+        # a "clause" headed by a noun is a misparse ("an anti- Gondor parade")
+        clause = (child.dep_ in ("relcl", "ccomp", "advcl") and child.pos_ in (
+            "VERB", "AUX")) or (child.dep_ == "acl" and any(
             c.dep_ in ("nsubj", "nsubjpass") for c in child.children) and not any(
             c.dep_ == "mark" for c in child.children))
         if not clause:

@@ -26,6 +26,21 @@ NOUN_MODIFIER_DEPS = frozenset({"compound", "amod", "prep", "nmod"})
 
 
 @dataclass(frozen=True)
+class ActorSlot:
+    """Where a pattern puts its source or target (PETRARCH's ``$`` and ``+``).
+
+    ``before_verb``: the verb's subject ("+ WAS * DEAD": the one shot is the target).
+    Otherwise the actor is in the noun phrase after the pattern word ``after`` (after the
+    verb itself when None), once ``skips`` noun phrases are passed (PETRARCH's ``^``):
+    "* AT ^ +" in "warned at the Gondor of the Prince" is the Prince.
+    """
+
+    before_verb: bool = False
+    after: str | None = None
+    skips: int = 0
+
+
+@dataclass(frozen=True)
 class VerbPattern:
     """One line of the verb dictionary."""
 
@@ -35,6 +50,9 @@ class VerbPattern:
     line: int
     # the code of the paired event from target back to source (PETRARCH's [a:b]), if any
     reverse: str | None = None
+    # where the pattern puts its source and target; None: where the parse puts them
+    source_at: ActorSlot | None = None
+    target_at: ActorSlot | None = None
 
 
 @dataclass(frozen=True)
@@ -138,14 +156,14 @@ def companions(verb: Token) -> dict[str, Token]:
                 continue
             add(child)
             for mod in child.children:
-                if mod.dep_ in ("compound", "amod"):
+                if mod.dep_ in ("compound", "amod", "nmod"):  # "death and injury toll"
                     add(mod)
                     for c in mod.conjuncts:
                         add(c)
             continue
-        if child.dep_ in ("neg", "aux") and child.tag_ != "TO":
+        if child.dep_ in ("neg", "aux", "auxpass") and child.tag_ != "TO":
             # "did n't", "wo n't": PETRARCH patterns that code the negated act (and so the
-            # negation is the pattern's, not the event's)
+            # negation is the pattern's, not the event's); "was" of "+ WAS * DEAD IN $"
             add(child)
             continue
         if child.dep_ not in COMPANION_DEPS:
@@ -153,7 +171,7 @@ def companions(verb: Token) -> dict[str, Token]:
         add(child)
         if child.dep_ in ("dobj", "attr", "nsubjpass", "dative", "oprd"):
             for mod in child.children:
-                if mod.dep_ in NOUN_MODIFIER_DEPS:
+                if mod.dep_ in NOUN_MODIFIER_DEPS or mod.dep_ == "poss":
                     add(mod)
                 if mod.dep_ == "prep":
                     # "gave 5 million dollars of aid", "sent tons of grain"
@@ -168,6 +186,14 @@ def companions(verb: Token) -> dict[str, Token]:
             for grand in child.children:
                 if grand.dep_ in ("dobj", "prt", "prep"):
                     add(grand)
+    if verb.dep_ in ("xcomp", "advcl") and verb.head.i < verb.i and verb.head.pos_ == "VERB":
+        # PETRARCH's words before the verb: "INCHING NEARER *" in "is inching nearer to
+        # accord", "+ HOSTING *" in "will be hosting X to celebrate": the governing verb
+        # and its adverbs
+        add(verb.head)
+        for mod in verb.head.children:
+            if mod.dep_ == "advmod" and mod.i < verb.i:
+                add(mod)
     return found
 
 

@@ -72,7 +72,7 @@ from detente.actors.petrarch import dictionary_lines
 from detente.actors.petrarch import location as _where
 from detente.errors import DictionaryError
 from detente.events.ontology import cameo_table
-from detente.events.patterns import VerbDictionary, VerbPattern
+from detente.events.patterns import ActorSlot, VerbDictionary, VerbPattern
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,7 @@ _PATTERN = re.compile(r"^-\s*(?P<pattern>[^\[\]]*?)\s*(?:\[(?P<code>[^\[\]]*)\])
 _SYNSET_REF = re.compile(r"&([A-Za-z0-9_]+)")
 _TOKEN = re.compile(r"&\d+|[*$+%^(){}]|[^\s*$+%^(){}]+")
 _MARKERS = frozenset("*$+%^(){}")
+_RAW_TOKEN = re.compile(r"[*$+%^(){}]|[^\s*$+%^(){}]+")
 _CODE_TEXT = re.compile(r"[^\s\[\]:]+")
 
 
@@ -247,6 +248,38 @@ def _word(raw: str) -> str:
     return word if any(c.isalnum() for c in word) else ""
 
 
+def _slots(text: str) -> tuple[ActorSlot | None, ActorSlot | None]:
+    """Where the pattern puts its source (``$``) and target (``+``), as :class:`ActorSlot`.
+
+    A marker before the verb (``+ WAS * DEAD``) is the verb's subject; one after it is the
+    noun phrase after the last word before the marker (``* THEIR ^ ABOUT +``: after
+    "about"), past one noun phrase for each ``^`` between them (``* AT ^ +``). A marker
+    after a synonym set has no slot: its word is not known.
+    """
+    found: dict[str, ActorSlot | None] = {"$": None, "+": None}
+    seen_verb = False
+    word: str | None = None
+    skips = 0
+    for token in _RAW_TOKEN.findall(text.replace("_", " ")):
+        if token == "*":
+            seen_verb = True
+        elif token in found:
+            if not seen_verb:
+                found[token] = ActorSlot(before_verb=True)
+            elif word != "&" and (word is not None or skips):
+                # "* +": right after the verb, where the parse finds a target anyway
+                found[token] = ActorSlot(after=word, skips=skips)
+        elif token == "^":
+            skips += 1
+        elif token in _MARKERS:
+            continue
+        elif seen_verb:
+            cleaned = "&" if token.startswith("&") else _word(token)
+            if cleaned and cleaned not in DETERMINERS:
+                word, skips = cleaned, 0
+    return found["$"], found["+"]
+
+
 class _Undefined(Exception):
     """A reference to a synonym set the file does not define."""
 
@@ -399,11 +432,12 @@ def _load(path: Path, codes: str = "cameo") -> tuple[list[VerbPattern], dict[str
     truncated = 0
 
     def add(trigger: str, words: frozenset[str], code: str, line: int,
-            reverse: str | None) -> None:
+            reverse: str | None, slots: tuple[ActorSlot | None, ActorSlot | None] = (
+                None, None)) -> None:
         key = (trigger, words)
         if key not in seen:
             seen.add(key)
-            patterns.append(VerbPattern(trigger, words, code, line, reverse))
+            patterns.append(VerbPattern(trigger, words, code, line, reverse, *slots))
 
     for block in parsed.blocks:
         if not block.verbs:
@@ -438,9 +472,10 @@ def _load(path: Path, codes: str = "cameo") -> tuple[list[VerbPattern], dict[str
                 if code is None:
                     continue
                 reverse = _reverse_code(raw, codes)
+                slots = _slots(pattern.text)
                 for companions in words:
                     add(verb.trigger, particles | companions if particles else companions,
-                        code, pattern.line, reverse)
+                        code, pattern.line, reverse, slots)
     if truncated:
         log.warning("%s: %d pattern line(s) expand to more than %d patterns per verb through "
                     "their synonym sets; the first %d are kept", path, truncated,
