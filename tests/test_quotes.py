@@ -343,3 +343,18 @@ def test_a_one_word_reply_introduced_by_its_cue_is_a_quote(extract):
 def test_a_short_title_without_a_cue_is_not_a_quote(extract):
     doc = extract("The opera “Aida,” which opened on Friday, was sold out.")
     assert not _direct(doc)
+
+
+def test_a_headline_attribution_stops_at_the_paragraph_break(extract):
+    doc = extract("Otieno: Peace talks will resume in Nairobi\n\nKenya's president, William "
+                  "Otieno, spoke to reporters on Monday about the war.")
+    quotes = [q for q in _indirect(doc) if q.cue == ":"]
+    assert [q.text for q in quotes] == ["Peace talks will resume in Nairobi"]
+
+
+def test_a_clause_added_after_a_comma_is_not_part_of_the_content(extract):
+    doc = extract("The minister urged the court to release the prisoners, which the judge "
+                  "refused to do.")
+    quote = next(q for q in _indirect(doc) if q.cue == "urged")
+    assert quote.text == "to release the prisoners"
+

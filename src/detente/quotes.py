@@ -391,6 +391,10 @@ class QuoteFinder:
                     words.pop()
                 if words:
                     content = doc[words[0].i:words[-1].i + 1]
+            if content is not None:
+                # a parse can run over a paragraph break (a headline into the lead)
+                pieces = [q for p in pieces if (q := _in_paragraph(p, token)) is not None]
+                content = _in_paragraph(content, token)
             if content is None or (len(content) < 3 and not short_ok):
                 continue
             if any(_within(t.idx, inside) for t in (content[0], content[-1])):
@@ -431,7 +435,9 @@ class QuoteFinder:
                 body.pop()
             if len(body) < 3 or any(_within(t.idx, inside) for t in (body[0], body[-1])):
                 continue
-            content = doc[body[0].i:body[-1].i + 1]
+            content = _in_paragraph(doc[body[0].i:body[-1].i + 1], colon)
+            if content is None or len(content) < 3:
+                continue
             speaker = next((actors.at(t)[0] for t in source if actors.at(t)), None)
             quotes.append(Quote(content.text, content.start_char, content.end_char, "indirect",
                                 speaker, ":", [(content.start_char, content.end_char)]))
@@ -621,6 +627,14 @@ def _runs(head: Token, cue: Token) -> list[Span]:
 def _content_span(comp: Token) -> Span | None:
     doc = comp.doc
     words = [t for t in comp.subtree]
+    last = words[-1].i
+    for t in words:
+        if t.dep_ == "relcl" and t.left_edge.i > comp.i and t.right_edge.i >= last - 1 and \
+                doc[t.left_edge.i - 1].text == ",":
+            # "urged him to be fair, which I said ...": a clause added after a comma says
+            # something of its own
+            words = [w for w in words if w.i < t.left_edge.i]
+            break
     while words and (words[0].dep_ == "mark" or words[0].is_punct or words[0].is_space):
         words.pop(0)
     while words and (words[-1].is_punct or words[-1].is_space):
@@ -628,6 +642,23 @@ def _content_span(comp: Token) -> Span | None:
     if not words:
         return None
     return doc[words[0].i:words[-1].i + 1]
+
+
+def _in_paragraph(content: Span, cue: Token) -> Span | None:
+    """The words of ``content`` in the cue's paragraph (lines end at a line break), without
+    the punctuation left at its edges; None when none are left."""
+    text = content.doc.text
+    start = text.rfind("\n", 0, cue.idx) + 1
+    end = text.find("\n", cue.idx)
+    end = len(text) if end < 0 else end
+    if start <= content.start_char and content.end_char <= end:
+        return content
+    words = [t for t in content if start <= t.idx and t.idx + len(t) <= end]
+    while words and (words[0].is_punct or words[0].is_space):
+        words.pop(0)
+    while words and (words[-1].is_punct or words[-1].is_space):
+        words.pop()
+    return content.doc[words[0].i:words[-1].i + 1] if words else None
 
 
 def _cue_text(cue: Token) -> str:
