@@ -358,3 +358,11 @@ def test_a_clause_added_after_a_comma_is_not_part_of_the_content(extract):
     quote = next(q for q in _indirect(doc) if q.cue == "urged")
     assert quote.text == "to release the prisoners"
 
+
+def test_raise_and_find_attribute_only_with_a_clause_or_a_speech_noun(extract):
+    assert not _indirect(extract("The senator raised money for her campaign in Ohio."))
+    assert not _indirect(extract("The workers found a job in the city last year."))
+    (quote,) = _indirect(extract("The study found that the tariffs hurt farmers."))
+    assert quote.text == "the tariffs hurt farmers"
+    quotes = _indirect(extract("The senator raised concerns about the new tariffs."))
+    assert any("the new tariffs" in q.text for q in quotes)

@@ -109,6 +109,7 @@ class QuoteFinder:
         self.addressee_verbs = word_list("addressee_verbs.txt")
         self.appearance_verbs = word_list("appearance_verbs.txt")
         self.speech_nouns = word_list("speech_nouns.txt")
+        self.clause_only = word_list("clause_attribution_verbs.txt")
         self.attitude_adjectives = word_list("attitude_adjectives.txt")
 
     def find(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
@@ -362,6 +363,9 @@ class QuoteFinder:
                                       c.lower_ in CONTENT_PREPS for p in c.children
                                       if p.dep_ in ("pobj", "pcomp") and not actors.at(p)
                                       and not _is_measure(p)]
+                    if token.lemma_.lower() in self.clause_only:
+                        # "raised concerns", not "raised money": the object names speech
+                        comps = [c for c in comps if c.lemma_.lower() in self.speech_nouns]
                 if comps:
                     content = _content_span(comps[0])
                     # a named object is content however short ("endorsed Trump")
