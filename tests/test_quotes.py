@@ -366,3 +366,22 @@ def test_raise_and_find_attribute_only_with_a_clause_or_a_speech_noun(extract):
     assert quote.text == "the tariffs hurt farmers"
     quotes = _indirect(extract("The senator raised concerns about the new tariffs."))
     assert any("the new tariffs" in q.text for q in quotes)
+
+
+def test_an_accused_person_with_what_they_are_accused_of_is_the_content(extract):
+    doc = extract("Kenya's president, William Otieno, accused the minister of lying "
+                  "about the budget.")
+    (quote,) = _indirect(doc)
+    assert "lying about the budget" in quote.text
+
+
+def test_a_personal_pronoun_object_of_a_stance_verb_is_content(extract):
+    (quote,) = _indirect(extract("Both of the senators strongly supported him."))
+    assert quote.text == "him"
+    assert quote.cue == "supported"
+
+
+def test_a_demonstrative_or_an_addressed_pronoun_is_not_content(extract):
+    assert not _indirect(extract("The voters asked them on Monday."))
+    assert not _indirect(extract("The minister supported that on Monday."))
+

@@ -356,8 +356,10 @@ class QuoteFinder:
                     # unless the verb addresses its object ("told reporters")
                     addressed = token.lemma_.lower() in self.addressee_verbs
                     comps = [c for c in token.children if c.dep_ in ("dobj", "xcomp") and
-                             c.pos_ in ("NOUN", "PROPN", "VERB") and
-                             not (addressed and actors.at(c))]
+                             (c.pos_ in ("NOUN", "PROPN", "VERB") or (
+                                 # "supported him", not "told them" or "know what"
+                                 c.tag_ == "PRP" and not addressed)) and
+                             not (addressed and actors.at(c) and not _says_of(c))]
                     # "called for a ceasefire", "warned of a crisis", "talked about jobs"
                     comps = comps or [p for c in token.children if c.dep_ == "prep" and
                                       c.lower_ in CONTENT_PREPS for p in c.children
@@ -368,8 +370,9 @@ class QuoteFinder:
                         comps = [c for c in comps if c.lemma_.lower() in self.speech_nouns]
                 if comps:
                     content = _content_span(comps[0])
-                    # a named object is content however short ("endorsed Trump")
-                    short_ok = comps[0].dep_ != "ccomp" and comps[0].pos_ in ("NOUN", "PROPN")
+                    # a named object is content however short ("endorsed Trump", "backed him")
+                    short_ok = comps[0].dep_ != "ccomp" and comps[0].pos_ in (
+                        "NOUN", "PROPN", "PRON")
             elif token.pos_ == "ADJ" and token.dep_ == "acomp" and \
                     token.lower_ in self.attitude_adjectives and _has_source(token.head, actors):
                 # "Voters are worried about the economy", "She is sure she can win"
@@ -524,6 +527,13 @@ def _noun_content(noun: Token) -> Token | None:
                     for c in child.children)):
             return child
     return _prep_topic(noun, NOUN_CONTENT_PREPS)
+
+
+def _says_of(obj: Token) -> bool:
+    """The person addressed comes with what is said of them ("accused another reporter of
+    lying", "shows Sanders leading"): the two are the content together."""
+    return _prep_topic(obj, CONTENT_PREPS) is not None or any(
+        c.dep_ in ("acl", "amod") and c.pos_ == "VERB" and c.i > obj.i for c in obj.children)
 
 
 def _prep_topic(word: Token, preps: frozenset[str]) -> Token | None:
