@@ -385,3 +385,8 @@ def test_a_demonstrative_or_an_addressed_pronoun_is_not_content(extract):
     assert not _indirect(extract("The voters asked them on Monday."))
     assert not _indirect(extract("The minister supported that on Monday."))
 
+
+def test_a_speech_noun_after_a_light_verb_reports_its_topic(extract):
+    doc = extract("The senator made a reference to the tariffs on steel.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "the tariffs on steel"
