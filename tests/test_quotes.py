@@ -390,3 +390,14 @@ def test_a_speech_noun_after_a_light_verb_reports_its_topic(extract):
     doc = extract("The senator made a reference to the tariffs on steel.")
     (quote,) = _indirect(doc)
     assert quote.text == "the tariffs on steel"
+
+
+def test_a_verb_with_its_own_preposition_reports_its_object(extract):
+    doc = extract("The minister was referring to the tariffs on steel.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "the tariffs on steel"
+    assert quote.cue == "referring"
+
+
+def test_a_verb_that_responds_to_something_does_not_report_it(extract):
+    assert not _indirect(extract("The minister responded to the letter on Monday."))

@@ -110,6 +110,12 @@ class QuoteFinder:
         self.appearance_verbs = word_list("appearance_verbs.txt")
         self.speech_nouns = word_list("speech_nouns.txt")
         self.clause_only = word_list("clause_attribution_verbs.txt")
+        # verb lemma -> its own content prepositions ("refer to", "hint at")
+        self.verb_preps: dict[str, frozenset[str]] = {}
+        for line in word_list("prepositional_cues.txt"):
+            verb, prep = line.split()
+            self.verb_preps[verb] = self.verb_preps.get(verb, frozenset()) | {prep}
+        self.clause_verbs |= frozenset(self.verb_preps)
         self.attitude_adjectives = word_list("attitude_adjectives.txt")
 
     def find(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
@@ -360,10 +366,13 @@ class QuoteFinder:
                                  # "supported him", not "told them" or "know what"
                                  c.tag_ == "PRP" and not addressed)) and
                              not (addressed and actors.at(c) and not _says_of(c))]
-                    # "called for a ceasefire", "warned of a crisis", "talked about jobs"
+                    # "called for a ceasefire", "warned of a crisis", "talked about jobs";
+                    # the verb's own prepositions name even a person ("referring to Obama")
+                    own = self.verb_preps.get(token.lemma_.lower(), frozenset())
                     comps = comps or [p for c in token.children if c.dep_ == "prep" and
-                                      c.lower_ in CONTENT_PREPS for p in c.children
-                                      if p.dep_ in ("pobj", "pcomp") and not actors.at(p)
+                                      c.lower_ in CONTENT_PREPS | own for p in c.children
+                                      if p.dep_ in ("pobj", "pcomp") and
+                                      (c.lower_ in own or not actors.at(p))
                                       and not _is_measure(p)]
                     if token.lemma_.lower() in self.clause_only:
                         # "raised concerns", not "raised money": the object names speech
