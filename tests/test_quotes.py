@@ -401,3 +401,10 @@ def test_a_verb_with_its_own_preposition_reports_its_object(extract):
 
 def test_a_verb_that_responds_to_something_does_not_report_it(extract):
     assert not _indirect(extract("The minister responded to the letter on Monday."))
+
+
+def test_a_stance_verb_reports_its_object(extract):
+    (quote,) = _indirect(extract("The senator disavowed the endorsement on Monday."))
+    assert quote.text == "the endorsement"
+    (quote,) = _indirect(extract("The court deemed the law unconstitutional."))
+    assert "the law" in quote.text
