@@ -408,3 +408,10 @@ def test_a_stance_verb_reports_its_object(extract):
     assert quote.text == "the endorsement"
     (quote,) = _indirect(extract("The court deemed the law unconstitutional."))
     assert "the law" in quote.text
+
+
+def test_a_continued_attack_is_one_attribution_of_the_continuing_verb(extract):
+    (quote,) = _indirect(extract("The senator continued to criticize the tariffs on steel."))
+    assert (quote.text, quote.cue) == ("to criticize the tariffs on steel", "continued")
+    (quote,) = _indirect(extract("The senator railed against the tariffs on steel."))
+    assert (quote.text, quote.cue) == ("the tariffs on steel", "railed")
