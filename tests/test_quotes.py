@@ -415,3 +415,20 @@ def test_a_continued_attack_is_one_attribution_of_the_continuing_verb(extract):
     assert (quote.text, quote.cue) == ("to criticize the tariffs on steel", "continued")
     (quote,) = _indirect(extract("The senator railed against the tariffs on steel."))
     assert (quote.text, quote.cue) == ("the tariffs on steel", "railed")
+
+
+def test_a_stance_noun_as_predicate_reports_its_topic_for_the_subject(extract):
+    doc = extract("Kenya's president, William Otieno, is a staunch opponent of the death "
+                  "penalty.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "the death penalty"
+    assert quote.speaker == actor_named(doc, "William Otieno").id
+
+
+def test_a_stance_noun_that_is_not_a_predicate_reports_nothing(extract):
+    assert not _indirect(extract("An opponent of the death penalty spoke in Nairobi."))
+
+
+def test_a_dismissive_subject_reports_what_it_dismisses(extract):
+    (quote,) = _indirect(extract("The senator was dismissive of the new tariffs."))
+    assert quote.text == "the new tariffs"

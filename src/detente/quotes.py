@@ -117,6 +117,7 @@ class QuoteFinder:
             self.verb_preps[verb] = self.verb_preps.get(verb, frozenset()) | {prep}
         self.clause_verbs |= frozenset(self.verb_preps)
         self.attitude_adjectives = word_list("attitude_adjectives.txt")
+        self.stance_people = word_list("stance_people.txt")
 
     def find(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
         """All quotes of ``doc`` in text order; I/we inside a direct quote name its speaker."""
@@ -309,6 +310,7 @@ class QuoteFinder:
             content: Span | None = None
             pieces: list[Span] = []
             short_ok = False
+            cue = token  # the word whose subject is the speaker
             # the speaker is described as a new actor only where a clause was reported
             # ("his friend said that ..."): a described subject is also an actor for the
             # event stage, and "Thousands of protesters demanded reforms" is an event
@@ -397,6 +399,17 @@ class QuoteFinder:
                     content = _content_span(comp)
                     short_ok = comp.pos_ in ("NOUN", "PROPN")
                     describe = False
+            elif token.pos_ == "NOUN" and token.dep_ == "attr" and \
+                    token.lemma_.lower() in self.stance_people and \
+                    _has_source(token.head, actors):
+                # "She is a staunch opponent of the death penalty": what the subject backs
+                # or opposes; the speaker is the copula's subject
+                comp = _prep_topic(token, STANCE_PREPS)
+                if comp is not None:
+                    content = _content_span(comp)
+                    short_ok = comp.pos_ in ("NOUN", "PROPN")
+                    describe = False
+                    cue = token.head
             elif token.lower_ == "according" and token.head.pos_ in ("VERB", "AUX"):
                 clause = token.head
                 words = [t for t in clause.subtree if not (token.left_edge.i <= t.i <=
@@ -416,7 +429,7 @@ class QuoteFinder:
             if any(_within(t.idx, inside) for t in (content[0], content[-1])):
                 continue
             quotes.append(Quote(content.text, content.start_char, content.end_char, "indirect",
-                                self._speaker(token, actors, describe), _cue_text(token),
+                                self._speaker(cue, actors, describe), _cue_text(token),
                                 [(p.start_char, p.end_char) for p in pieces or [content]]))
         quotes += self._headlines(doc, actors, inside)
         return _outermost(quotes)
@@ -524,6 +537,8 @@ def _reports_clause(verb: Token, clause_verbs: frozenset[str],
     return False
 
 
+# "an opponent *of* the war", "a campaigner *for* Sanders"
+STANCE_PREPS = frozenset({"of", "for", "against", "to"})
 NOUN_CONTENT_PREPS = frozenset({"of", "about", "for", "on", "against", "over", "to"})
 
 
