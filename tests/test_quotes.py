@@ -432,3 +432,9 @@ def test_a_stance_noun_that_is_not_a_predicate_reports_nothing(extract):
 def test_a_dismissive_subject_reports_what_it_dismisses(extract):
     (quote,) = _indirect(extract("The senator was dismissive of the new tariffs."))
     assert quote.text == "the new tariffs"
+
+
+def test_a_short_infinitive_is_content(extract):
+    doc = extract("Kenya's president, William Otieno, declined to comment.")
+    (quote,) = _indirect(doc)
+    assert (quote.text, quote.cue) == ("to comment", "declined")

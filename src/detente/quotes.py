@@ -382,8 +382,9 @@ class QuoteFinder:
                 if comps:
                     content = _content_span(comps[0])
                     # a named object is content however short ("endorsed Trump", "backed him")
-                    short_ok = comps[0].dep_ != "ccomp" and comps[0].pos_ in (
-                        "NOUN", "PROPN", "PRON")
+                    # and so is an infinitive ("declined to comment")
+                    short_ok = comps[0].dep_ == "xcomp" or (
+                        comps[0].dep_ != "ccomp" and comps[0].pos_ in ("NOUN", "PROPN", "PRON"))
             elif token.pos_ == "ADJ" and token.dep_ == "acomp" and \
                     token.lower_ in self.attitude_adjectives and _has_source(token.head, actors):
                 # "Voters are worried about the economy", "She is sure she can win"
