@@ -438,3 +438,10 @@ def test_a_short_infinitive_is_content(extract):
     doc = extract("Kenya's president, William Otieno, declined to comment.")
     (quote,) = _indirect(doc)
     assert (quote.text, quote.cue) == ("to comment", "declined")
+
+
+def test_a_word_standing_for_the_statement_is_content(extract):
+    doc = extract("Asked whether he would run, the senator said yes.")
+    assert ("yes", "said") in [(q.text, q.cue) for q in _indirect(doc)]
+    (quote,) = _indirect(extract("Sixty percent of Democrats say the same of Sanders."))
+    assert (quote.text, quote.cue) == ("the same of Sanders", "say")

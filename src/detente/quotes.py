@@ -376,6 +376,10 @@ class QuoteFinder:
                                       if p.dep_ in ("pobj", "pcomp") and
                                       (c.lower_ in own or not actors.at(p))
                                       and not _is_measure(p)]
+                    # "said so", "said yes", "say the same of Sanders": a word standing
+                    # for what was said
+                    comps = comps or [c for c in token.children if c.lower_ in PRO_FORMS and
+                                      c.dep_ in ("advmod", "intj", "dobj", "acomp")]
                     if token.lemma_.lower() in self.clause_only:
                         # "raised concerns", not "raised money": the object names speech
                         comps = [c for c in comps if c.lemma_.lower() in self.speech_nouns]
@@ -383,7 +387,7 @@ class QuoteFinder:
                     content = _content_span(comps[0])
                     # a named object is content however short ("endorsed Trump", "backed him")
                     # and so is an infinitive ("declined to comment")
-                    short_ok = comps[0].dep_ == "xcomp" or (
+                    short_ok = comps[0].dep_ == "xcomp" or comps[0].lower_ in PRO_FORMS or (
                         comps[0].dep_ != "ccomp" and comps[0].pos_ in ("NOUN", "PROPN", "PRON"))
             elif token.pos_ == "ADJ" and token.dep_ == "acomp" and \
                     token.lower_ in self.attitude_adjectives and _has_source(token.head, actors):
@@ -538,6 +542,8 @@ def _reports_clause(verb: Token, clause_verbs: frozenset[str],
     return False
 
 
+# words that stand for a whole statement after a speech verb
+PRO_FORMS = frozenset({"so", "yes", "no", "same", "otherwise"})
 # "an opponent *of* the war", "a campaigner *for* Sanders"
 STANCE_PREPS = frozenset({"of", "for", "against", "to"})
 NOUN_CONTENT_PREPS = frozenset({"of", "about", "for", "on", "against", "over", "to"})
