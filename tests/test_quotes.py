@@ -343,3 +343,105 @@ def test_a_one_word_reply_introduced_by_its_cue_is_a_quote(extract):
 def test_a_short_title_without_a_cue_is_not_a_quote(extract):
     doc = extract("The opera “Aida,” which opened on Friday, was sold out.")
     assert not _direct(doc)
+
+
+def test_a_headline_attribution_stops_at_the_paragraph_break(extract):
+    doc = extract("Otieno: Peace talks will resume in Nairobi\n\nKenya's president, William "
+                  "Otieno, spoke to reporters on Monday about the war.")
+    quotes = [q for q in _indirect(doc) if q.cue == ":"]
+    assert [q.text for q in quotes] == ["Peace talks will resume in Nairobi"]
+
+
+def test_a_clause_added_after_a_comma_is_not_part_of_the_content(extract):
+    doc = extract("The minister urged the court to release the prisoners, which the judge "
+                  "refused to do.")
+    quote = next(q for q in _indirect(doc) if q.cue == "urged")
+    assert quote.text == "to release the prisoners"
+
+
+def test_raise_and_find_attribute_only_with_a_clause_or_a_speech_noun(extract):
+    assert not _indirect(extract("The senator raised money for her campaign in Ohio."))
+    assert not _indirect(extract("The workers found a job in the city last year."))
+    (quote,) = _indirect(extract("The study found that the tariffs hurt farmers."))
+    assert quote.text == "the tariffs hurt farmers"
+    quotes = _indirect(extract("The senator raised concerns about the new tariffs."))
+    assert any("the new tariffs" in q.text for q in quotes)
+
+
+def test_an_accused_person_with_what_they_are_accused_of_is_the_content(extract):
+    doc = extract("Kenya's president, William Otieno, accused the minister of lying "
+                  "about the budget.")
+    (quote,) = _indirect(doc)
+    assert "lying about the budget" in quote.text
+
+
+def test_a_personal_pronoun_object_of_a_stance_verb_is_content(extract):
+    (quote,) = _indirect(extract("Both of the senators strongly supported him."))
+    assert quote.text == "him"
+    assert quote.cue == "supported"
+
+
+def test_a_demonstrative_or_an_addressed_pronoun_is_not_content(extract):
+    assert not _indirect(extract("The voters asked them on Monday."))
+    assert not _indirect(extract("The minister supported that on Monday."))
+
+
+def test_a_speech_noun_after_a_light_verb_reports_its_topic(extract):
+    doc = extract("The senator made a reference to the tariffs on steel.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "the tariffs on steel"
+
+
+def test_a_verb_with_its_own_preposition_reports_its_object(extract):
+    doc = extract("The minister was referring to the tariffs on steel.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "the tariffs on steel"
+    assert quote.cue == "referring"
+
+
+def test_a_verb_that_responds_to_something_does_not_report_it(extract):
+    assert not _indirect(extract("The minister responded to the letter on Monday."))
+
+
+def test_a_stance_verb_reports_its_object(extract):
+    (quote,) = _indirect(extract("The senator disavowed the endorsement on Monday."))
+    assert quote.text == "the endorsement"
+    (quote,) = _indirect(extract("The court deemed the law unconstitutional."))
+    assert "the law" in quote.text
+
+
+def test_a_continued_attack_is_one_attribution_of_the_continuing_verb(extract):
+    (quote,) = _indirect(extract("The senator continued to criticize the tariffs on steel."))
+    assert (quote.text, quote.cue) == ("to criticize the tariffs on steel", "continued")
+    (quote,) = _indirect(extract("The senator railed against the tariffs on steel."))
+    assert (quote.text, quote.cue) == ("the tariffs on steel", "railed")
+
+
+def test_a_stance_noun_as_predicate_reports_its_topic_for_the_subject(extract):
+    doc = extract("Kenya's president, William Otieno, is a staunch opponent of the death "
+                  "penalty.")
+    (quote,) = _indirect(doc)
+    assert quote.text == "the death penalty"
+    assert quote.speaker == actor_named(doc, "William Otieno").id
+
+
+def test_a_stance_noun_that_is_not_a_predicate_reports_nothing(extract):
+    assert not _indirect(extract("An opponent of the death penalty spoke in Nairobi."))
+
+
+def test_a_dismissive_subject_reports_what_it_dismisses(extract):
+    (quote,) = _indirect(extract("The senator was dismissive of the new tariffs."))
+    assert quote.text == "the new tariffs"
+
+
+def test_a_short_infinitive_is_content(extract):
+    doc = extract("Kenya's president, William Otieno, declined to comment.")
+    (quote,) = _indirect(doc)
+    assert (quote.text, quote.cue) == ("to comment", "declined")
+
+
+def test_a_word_standing_for_the_statement_is_content(extract):
+    doc = extract("Asked whether he would run, the senator said yes.")
+    assert ("yes", "said") in [(q.text, q.cue) for q in _indirect(doc)]
+    (quote,) = _indirect(extract("Sixty percent of Democrats say the same of Sanders."))
+    assert (quote.text, quote.cue) == ("the same of Sanders", "say")

@@ -109,7 +109,15 @@ class QuoteFinder:
         self.addressee_verbs = word_list("addressee_verbs.txt")
         self.appearance_verbs = word_list("appearance_verbs.txt")
         self.speech_nouns = word_list("speech_nouns.txt")
+        self.clause_only = word_list("clause_attribution_verbs.txt")
+        # verb lemma -> its own content prepositions ("refer to", "hint at")
+        self.verb_preps: dict[str, frozenset[str]] = {}
+        for line in word_list("prepositional_cues.txt"):
+            verb, prep = line.split()
+            self.verb_preps[verb] = self.verb_preps.get(verb, frozenset()) | {prep}
+        self.clause_verbs |= frozenset(self.verb_preps)
         self.attitude_adjectives = word_list("attitude_adjectives.txt")
+        self.stance_people = word_list("stance_people.txt")
 
     def find(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
         """All quotes of ``doc`` in text order; I/we inside a direct quote name its speaker."""
@@ -302,6 +310,7 @@ class QuoteFinder:
             content: Span | None = None
             pieces: list[Span] = []
             short_ok = False
+            cue = token  # the word whose subject is the speaker
             # the speaker is described as a new actor only where a clause was reported
             # ("his friend said that ..."): a described subject is also an actor for the
             # event stage, and "Thousands of protesters demanded reforms" is an event
@@ -355,17 +364,31 @@ class QuoteFinder:
                     # unless the verb addresses its object ("told reporters")
                     addressed = token.lemma_.lower() in self.addressee_verbs
                     comps = [c for c in token.children if c.dep_ in ("dobj", "xcomp") and
-                             c.pos_ in ("NOUN", "PROPN", "VERB") and
-                             not (addressed and actors.at(c))]
-                    # "called for a ceasefire", "warned of a crisis", "talked about jobs"
+                             (c.pos_ in ("NOUN", "PROPN", "VERB") or (
+                                 # "supported him", not "told them" or "know what"
+                                 c.tag_ == "PRP" and not addressed)) and
+                             not (addressed and actors.at(c) and not _says_of(c))]
+                    # "called for a ceasefire", "warned of a crisis", "talked about jobs";
+                    # the verb's own prepositions name even a person ("referring to Obama")
+                    own = self.verb_preps.get(token.lemma_.lower(), frozenset())
                     comps = comps or [p for c in token.children if c.dep_ == "prep" and
-                                      c.lower_ in CONTENT_PREPS for p in c.children
-                                      if p.dep_ in ("pobj", "pcomp") and not actors.at(p)
+                                      c.lower_ in CONTENT_PREPS | own for p in c.children
+                                      if p.dep_ in ("pobj", "pcomp") and
+                                      (c.lower_ in own or not actors.at(p))
                                       and not _is_measure(p)]
+                    # "said so", "said yes", "say the same of Sanders": a word standing
+                    # for what was said
+                    comps = comps or [c for c in token.children if c.lower_ in PRO_FORMS and
+                                      c.dep_ in ("advmod", "intj", "dobj", "acomp")]
+                    if token.lemma_.lower() in self.clause_only:
+                        # "raised concerns", not "raised money": the object names speech
+                        comps = [c for c in comps if c.lemma_.lower() in self.speech_nouns]
                 if comps:
                     content = _content_span(comps[0])
-                    # a named object is content however short ("endorsed Trump")
-                    short_ok = comps[0].dep_ != "ccomp" and comps[0].pos_ in ("NOUN", "PROPN")
+                    # a named object is content however short ("endorsed Trump", "backed him")
+                    # and so is an infinitive ("declined to comment")
+                    short_ok = comps[0].dep_ == "xcomp" or comps[0].lower_ in PRO_FORMS or (
+                        comps[0].dep_ != "ccomp" and comps[0].pos_ in ("NOUN", "PROPN", "PRON"))
             elif token.pos_ == "ADJ" and token.dep_ == "acomp" and \
                     token.lower_ in self.attitude_adjectives and _has_source(token.head, actors):
                 # "Voters are worried about the economy", "She is sure she can win"
@@ -381,6 +404,17 @@ class QuoteFinder:
                     content = _content_span(comp)
                     short_ok = comp.pos_ in ("NOUN", "PROPN")
                     describe = False
+            elif token.pos_ == "NOUN" and token.dep_ == "attr" and \
+                    token.lemma_.lower() in self.stance_people and \
+                    _has_source(token.head, actors):
+                # "She is a staunch opponent of the death penalty": what the subject backs
+                # or opposes; the speaker is the copula's subject
+                comp = _prep_topic(token, STANCE_PREPS)
+                if comp is not None:
+                    content = _content_span(comp)
+                    short_ok = comp.pos_ in ("NOUN", "PROPN")
+                    describe = False
+                    cue = token.head
             elif token.lower_ == "according" and token.head.pos_ in ("VERB", "AUX"):
                 clause = token.head
                 words = [t for t in clause.subtree if not (token.left_edge.i <= t.i <=
@@ -391,12 +425,16 @@ class QuoteFinder:
                     words.pop()
                 if words:
                     content = doc[words[0].i:words[-1].i + 1]
+            if content is not None:
+                # a parse can run over a paragraph break (a headline into the lead)
+                pieces = [q for p in pieces if (q := _in_paragraph(p, token)) is not None]
+                content = _in_paragraph(content, token)
             if content is None or (len(content) < 3 and not short_ok):
                 continue
             if any(_within(t.idx, inside) for t in (content[0], content[-1])):
                 continue
             quotes.append(Quote(content.text, content.start_char, content.end_char, "indirect",
-                                self._speaker(token, actors, describe), _cue_text(token),
+                                self._speaker(cue, actors, describe), _cue_text(token),
                                 [(p.start_char, p.end_char) for p in pieces or [content]]))
         quotes += self._headlines(doc, actors, inside)
         return _outermost(quotes)
@@ -431,7 +469,9 @@ class QuoteFinder:
                 body.pop()
             if len(body) < 3 or any(_within(t.idx, inside) for t in (body[0], body[-1])):
                 continue
-            content = doc[body[0].i:body[-1].i + 1]
+            content = _in_paragraph(doc[body[0].i:body[-1].i + 1], colon)
+            if content is None or len(content) < 3:
+                continue
             speaker = next((actors.at(t)[0] for t in source if actors.at(t)), None)
             quotes.append(Quote(content.text, content.start_char, content.end_char, "indirect",
                                 speaker, ":", [(content.start_char, content.end_char)]))
@@ -502,6 +542,10 @@ def _reports_clause(verb: Token, clause_verbs: frozenset[str],
     return False
 
 
+# words that stand for a whole statement after a speech verb
+PRO_FORMS = frozenset({"so", "yes", "no", "same", "otherwise"})
+# "an opponent *of* the war", "a campaigner *for* Sanders"
+STANCE_PREPS = frozenset({"of", "for", "against", "to"})
 NOUN_CONTENT_PREPS = frozenset({"of", "about", "for", "on", "against", "over", "to"})
 
 
@@ -514,6 +558,13 @@ def _noun_content(noun: Token) -> Token | None:
                     for c in child.children)):
             return child
     return _prep_topic(noun, NOUN_CONTENT_PREPS)
+
+
+def _says_of(obj: Token) -> bool:
+    """The person addressed comes with what is said of them ("accused another reporter of
+    lying", "shows Sanders leading"): the two are the content together."""
+    return _prep_topic(obj, CONTENT_PREPS) is not None or any(
+        c.dep_ in ("acl", "amod") and c.pos_ == "VERB" and c.i > obj.i for c in obj.children)
 
 
 def _prep_topic(word: Token, preps: frozenset[str]) -> Token | None:
@@ -621,6 +672,14 @@ def _runs(head: Token, cue: Token) -> list[Span]:
 def _content_span(comp: Token) -> Span | None:
     doc = comp.doc
     words = [t for t in comp.subtree]
+    last = words[-1].i
+    for t in words:
+        if t.dep_ == "relcl" and t.left_edge.i > comp.i and t.right_edge.i >= last - 1 and \
+                doc[t.left_edge.i - 1].text == ",":
+            # "urged him to be fair, which I said ...": a clause added after a comma says
+            # something of its own
+            words = [w for w in words if w.i < t.left_edge.i]
+            break
     while words and (words[0].dep_ == "mark" or words[0].is_punct or words[0].is_space):
         words.pop(0)
     while words and (words[-1].is_punct or words[-1].is_space):
@@ -628,6 +687,23 @@ def _content_span(comp: Token) -> Span | None:
     if not words:
         return None
     return doc[words[0].i:words[-1].i + 1]
+
+
+def _in_paragraph(content: Span, cue: Token) -> Span | None:
+    """The words of ``content`` in the cue's paragraph (lines end at a line break), without
+    the punctuation left at its edges; None when none are left."""
+    text = content.doc.text
+    start = text.rfind("\n", 0, cue.idx) + 1
+    end = text.find("\n", cue.idx)
+    end = len(text) if end < 0 else end
+    if start <= content.start_char and content.end_char <= end:
+        return content
+    words = [t for t in content if start <= t.idx and t.idx + len(t) <= end]
+    while words and (words[0].is_punct or words[0].is_space):
+        words.pop(0)
+    while words and (words[-1].is_punct or words[-1].is_space):
+        words.pop()
+    return content.doc[words[0].i:words[-1].i + 1] if words else None
 
 
 def _cue_text(cue: Token) -> str:
