@@ -136,7 +136,7 @@ class QuoteFinder:
     # -- direct ---------------------------------------------------------------------------
 
     def _direct(self, doc: Doc, actors: ResolvedActors) -> list[Quote]:
-        text = doc.text
+        text = _text(doc)
         pieces = [p for p in _quote_marks(text) if _is_speech(text[p.start:p.end]) or
                   self._cued_reply(doc, p)]
         quotes: list[Quote] = []
@@ -176,7 +176,7 @@ class QuoteFinder:
         "!" or "?" and followed at once by a speech verb, or introduced by one with a comma
         or a colon, it was said.
         """
-        text = doc.text
+        text = _text(doc)
         inner = text[piece.start:piece.end].strip()
         if not inner:
             return False
@@ -193,7 +193,7 @@ class QuoteFinder:
 
     def _same_sentence(self, doc: Doc, first: _Piece, second: _Piece) -> bool:
         """Two quoted fragments of one sentence, with no cue or sentence end between them."""
-        text = doc.text
+        text = _text(doc)
         inner = text[first.start:first.end].rstrip()
         gap = text[first.end + 1:second.start - 1]
         if inner.endswith((".", "!", "?")) or "\n" in gap or len(gap) > MAX_INTERRUPTION:
@@ -210,7 +210,7 @@ class QuoteFinder:
         their own is one quotation: the speaker goes on. When the words after the full stop
         have a cue of their own (“B,” she replied.), they are a new quote.
         """
-        text = doc.text
+        text = _text(doc)
         gap = text[first.end + 1:second.start - 1]  # between the closing and opening marks
         if "\n" in gap or not text[first.start:first.end].rstrip().endswith(
                 (",", "…", "—", "-")):
@@ -230,7 +230,7 @@ class QuoteFinder:
     def _cue_near(self, doc: Doc, first: _Piece, last: _Piece,
                   pieces: list[_Piece]) -> Token | None:
         """A speech verb in the quote's sentence: after it ("...," Wang said), else before."""
-        text = doc.text
+        text = _text(doc)
         after_end = _clause_end(text, last.end + 1, pieces)
         after = self._speech_verb(_tokens_in(doc, last.end + 1, after_end))
         before_start = _clause_start(text, first.start - 1, pieces)
@@ -692,7 +692,7 @@ def _content_span(comp: Token) -> Span | None:
 def _in_paragraph(content: Span, cue: Token) -> Span | None:
     """The words of ``content`` in the cue's paragraph (lines end at a line break), without
     the punctuation left at its edges; None when none are left."""
-    text = content.doc.text
+    text = _text(content.doc)
     start = text.rfind("\n", 0, cue.idx) + 1
     end = text.find("\n", cue.idx)
     end = len(text) if end < 0 else end
@@ -713,10 +713,19 @@ def _cue_text(cue: Token) -> str:
     return " ".join(t.text for t in sorted(parts, key=lambda t: t.i))
 
 
+def _text(doc: Doc) -> str:
+    """The text of ``doc``, kept with it: spaCy's ``Doc.text`` joins every token on each
+    call, and the quote finder asks for it many times an article."""
+    text: str | None = doc.user_data.get("detente.text")
+    if text is None:
+        text = doc.user_data["detente.text"] = doc.text
+    return text
+
+
 def _tokens_in(doc: Doc, start: int, end: int) -> list[Token]:
     if end <= start:
         return []
-    span = doc.char_span(max(start, 0), min(end, len(doc.text)), alignment_mode="contract")
+    span = doc.char_span(max(start, 0), min(end, len(_text(doc))), alignment_mode="contract")
     return list(span) if span is not None else []
 
 
