@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import actor_named
 
 
@@ -445,3 +447,25 @@ def test_a_word_standing_for_the_statement_is_content(extract):
     assert ("yes", "said") in [(q.text, q.cue) for q in _indirect(doc)]
     (quote,) = _indirect(extract("Sixty percent of Democrats say the same of Sanders."))
     assert (quote.text, quote.cue) == ("the same of Sanders", "say")
+
+
+@pytest.mark.parametrize(("text", "content", "cue", "speaker"), [
+    ("Greek Defence Minister Nikos Pappas likened the new budget plan to a tax on the poor.",
+     "the new budget plan", "likened", "Nikos Pappas"),
+    ("Senator John Smith shrugged off the warning on Monday.",
+     "the warning", "shrugged off", "John Smith"),
+    ("Senator John Smith reminded voters that the tax cuts expire next year.",
+     "the tax cuts expire next year", "reminded", "John Smith"),
+    ("Prime Minister Nikos Pappas bemoaned the cuts to the defence budget.",
+     "the cuts to the defence budget", "bemoaned", "Nikos Pappas"),
+    # spaCy lemmatizes "retweeted" as "retweete"
+    ("Senator John Smith retweeted a video of the rally on Monday.",
+     "a video of the rally", "retweeted", "John Smith"),
+])
+def test_more_stance_and_memory_verbs_report_what_the_source_held(extract, text, content, cue,
+                                                                  speaker):
+    doc = extract(text)
+    (quote,) = _indirect(doc)
+    assert quote.text == content
+    assert quote.cue == cue
+    assert quote.speaker == actor_named(doc, speaker).id
