@@ -173,15 +173,20 @@ def test_a_worker_that_dies_is_reported():
 def _wait_for_progress(log: Path, process: subprocess.Popen[bytes], at_least: int) -> None:
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and process.poll() is None:
-        counts = re.findall(r"(\d+)/60", log.read_text(errors="replace"))
+        counts = re.findall(r"(\d+)/\d+ ", log.read_text(errors="replace"))
         if counts and int(counts[-1]) >= at_least:
             return
         time.sleep(0.02)
+    raise AssertionError(f"the ingest ended or stalled before {at_least} articles:\n"
+                         f"{log.read_text(errors='replace')}")
 
 
 def test_ctrl_c_with_jobs_2_keeps_what_was_committed_and_ends_the_workers(tmp_path: Path,
                                                                           pipeline):
-    copies = [{**r, "id": f"copy{n:02d}-{r['id']}"} for n in range(5) for r in example_records()]
+    # enough articles that the run is still going when the signal comes, even on a busy
+    # machine where this test polls the progress bar late
+    copies = [{**r, "id": f"copy{n:02d}-{r['id']}"} for n in range(20) for r in example_records()]
+    total = len(copies)
     src = tmp_path / "copies.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in copies), encoding="utf-8")
     db = tmp_path / "s.duckdb"
@@ -202,11 +207,11 @@ def test_ctrl_c_with_jobs_2_keeps_what_was_committed_and_ends_the_workers(tmp_pa
     assert gone(workers)
     with Store(db, read_only=True) as store:
         partial = store.counts()["articles"]
-    assert 0 < partial < 60
+    assert 0 < partial < total
 
     rerun = run(*args)
     assert rerun.returncode == 0, rerun.stderr
-    assert f"new {60 - partial}, replaced 0, unchanged {partial}" in rerun.stdout
+    assert f"new {total - partial}, replaced 0, unchanged {partial}" in rerun.stdout
     with Store(tmp_path / "whole.duckdb") as store:
         ingest([str(src)], store, pipeline)
     assert table_contents(db) == table_contents(tmp_path / "whole.duckdb")
