@@ -170,6 +170,10 @@ def test_a_worker_that_dies_is_reported():
                 pass
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _wait_for_progress(log: Path, process: subprocess.Popen[bytes], at_least: int) -> None:
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and process.poll() is None:
@@ -195,8 +199,11 @@ def test_ctrl_c_with_jobs_2_keeps_what_was_committed_and_ends_the_workers(tmp_pa
     log = tmp_path / "stderr.txt"
     with open(log, "w") as err:
         # a session of its own: Ctrl-C at a terminal goes to the whole process group
+        # Ctrl-C as at a terminal: a child inherits an ignored SIGINT (from whatever ran
+        # this test with it ignored), and Python then installs no KeyboardInterrupt handler
         process = subprocess.Popen([*DETENTE, *args, "--progress"], stdout=subprocess.PIPE,
-                                   stderr=err, start_new_session=True)
+                                   stderr=err, start_new_session=True,
+                                   preexec_fn=_default_sigint)
     _wait_for_progress(log, process, 12)
     workers = children(process.pid)
     os.killpg(process.pid, signal.SIGINT)
