@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -732,29 +733,28 @@ class ActorResolver:
         return list(dict.fromkeys(found)), absorbed
 
     @staticmethod
-    def _titled_name(span: Span, reg: _Registry) -> Actor | None:
-        """The dictionary name a title stands before, when its code has no sector yet."""
+    def _titled(span: Span, reg: _Registry, accept: Callable[[Actor], bool]) -> Actor | None:
+        """The first ``accept``-ed actor named right after a title (``span``)."""
         head = span.root
         if head.dep_ not in ("compound", "nmod") or head.head.i < span.end:
             return None
         for actor_id in reg.by_token.get(head.head.i, []):
             actor = reg.actors[actor_id]
-            if actor.kind in ("person", "organization") and actor.sector is None and \
-                    actor.code and len(actor.code) == 3:
+            if accept(actor):
                 return actor
         return None
 
-    @staticmethod
-    def _titled_leader(span: Span, reg: _Registry) -> Actor | None:
+    @classmethod
+    def _titled_name(cls, span: Span, reg: _Registry) -> Actor | None:
+        """The dictionary name a title stands before, when its code has no sector yet."""
+        return cls._titled(span, reg, lambda a: a.kind in ("person", "organization") and
+                           a.sector is None and bool(a.code) and len(a.code or "") == 3)
+
+    @classmethod
+    def _titled_leader(cls, span: Span, reg: _Registry) -> Actor | None:
         """A known office holder (leaders.tsv) whose name follows the title."""
-        head = span.root
-        if head.dep_ not in ("compound", "nmod") or head.head.i < span.end:
-            return None
-        for actor_id in reg.by_token.get(head.head.i, []):
-            actor = reg.actors[actor_id]
-            if actor.kind == "person" and actor.role and (actor.country or actor.code):
-                return actor
-        return None
+        return cls._titled(span, reg, lambda a: a.kind == "person" and bool(a.role) and
+                           bool(a.country or a.code))
 
     @staticmethod
     def _igo_context(span: Span, reg: _Registry) -> Actor | None:
