@@ -18,6 +18,7 @@ from conftest import EXAMPLES
 from detente.export import to_jsonl
 from detente.ingest.ingest import ingest
 from detente.ingest.readers import BadRecord, read_paths
+from detente.nlp import batches
 from detente.parallel import PipelinePool, PipelineSpec, WorkerError, resolve_jobs
 from detente.schema import Article
 from detente.store import Store, StoreError
@@ -93,6 +94,32 @@ def examples_and_an_empty_file(tmp_path: Path) -> Path:
         (inputs / path.name).write_bytes(path.read_bytes())
     (inputs / "empty.txt").write_bytes(b"")
     return inputs
+
+
+def test_batches_end_at_the_article_or_character_budget_and_keep_the_order():
+    texts = ["a" * n for n in (5, 5, 5, 30, 5, 5, 5, 5, 5)]
+    articles = [Article(id=str(i), text=t) for i, t in enumerate(texts)]
+    got = [[a.id for a in batch] for batch in batches(articles, size=3, chars=12)]
+    # 5+5 fits in 12, a third 5 would not; 30 is over the budget alone: a batch of its own;
+    # then batches of two (the characters) until the last article
+    assert got == [["0", "1"], ["2"], ["3"], ["4", "5"], ["6", "7"], ["8"]]
+    # no character budget: batches of `size` articles
+    got = [[a.id for a in batch] for batch in batches(articles, size=4, chars=0)]
+    assert got == [["0", "1", "2", "3"], ["4", "5", "6", "7"], ["8"]]
+    assert list(batches([], size=4)) == []
+    with pytest.raises(ValueError):
+        list(batches(articles, size=0))
+
+
+def test_the_batching_does_not_change_the_documents(pipeline):
+    articles = good([str(EXAMPLES)])
+    whole = [d.to_dict() for d in pipeline.extract_many(articles, batch_size=64,
+                                                         batch_chars=0)]
+    assert len(whole) == len(articles) > 3
+    # batches of two articles (the examples are 1,600-2,100 characters long)
+    small = [d.to_dict() for d in pipeline.extract_many(articles, batch_size=64,
+                                                         batch_chars=4000)]
+    assert small == whole
 
 
 def test_jobs_0_is_one_per_core():

@@ -34,7 +34,8 @@ def main() -> None:
 @click.option("--model", default=None, help="Name of an installed spaCy English pipeline.")
 @click.option("--max-chars", default=MAX_CHARS, show_default=True,
               help="Skip articles longer than this many characters.")
-@click.option("--batch-size", default=32, show_default=True, help="Articles parsed per batch.")
+@click.option("--batch-size", default=32, show_default=True,
+              help="Articles parsed per batch (a batch also ends before 16,000 characters).")
 @dictionary_options
 @click.option("--petrarch-verbs", multiple=True, type=click.Path(exists=True),
               help="A PETRARCH/TABARI verb dictionary (e.g. CAMEO.2.0.txt), as it is; "

@@ -126,7 +126,8 @@ def _query(db: str, fmt: str, run: Callable[[Store], Result]) -> None:
 @click.option("--model", default=None, help="Name of an installed spaCy English pipeline.")
 @click.option("--max-chars", default=MAX_CHARS, show_default=True,
               help="Skip articles longer than this many characters.")
-@click.option("--batch-size", default=32, show_default=True, help="Articles parsed per batch.")
+@click.option("--batch-size", default=32, show_default=True,
+              help="Articles parsed per batch (a batch also ends before 16,000 characters).")
 @click.option("--commit-every", default=128, show_default=True,
               help="Articles per transaction (a commit also happens every 2 seconds).")
 @click.option("--text-column", default="text", show_default=True,

@@ -36,6 +36,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from detente.errors import DetenteError
+from detente.nlp import BATCH_CHARS, BATCH_SIZE, batches
 from detente.schema import Article, Document
 
 if TYPE_CHECKING:
@@ -55,8 +56,8 @@ _POLL_SECONDS = 0.5
 class Extractor(Protocol):
     """What turns articles into Documents in input order: a Pipeline or a PipelinePool."""
 
-    def extract_many(self, articles: Iterable[Article],
-                     batch_size: int = ...) -> Iterator[Document]: ...
+    def extract_many(self, articles: Iterable[Article], batch_size: int = ...,
+                     batch_chars: int = ...) -> Iterator[Document]: ...
 
 
 class WorkerError(DetenteError):
@@ -161,9 +162,10 @@ def _work(spec: PipelineSpec, index: int, tasks: Any, results: Any) -> None:
         task = tasks.get()
         if task is None:
             return
-        run, seq, articles, batch_size, as_rows = task
+        run, seq, articles, batch_size, batch_chars, as_rows = task
         try:
-            documents = pipeline.extract_many(articles, batch_size=batch_size)
+            documents = pipeline.extract_many(articles, batch_size=batch_size,
+                                              batch_chars=batch_chars)
             if as_rows:
                 from detente.store.rows import document_tables
 
@@ -283,41 +285,43 @@ class PipelinePool:
                                   f"{hint}; what was written before is kept, run the same "
                                   f"command again to finish")
 
-    def extract_many(self, articles: Iterable[Article],
-                     batch_size: int = 32) -> Iterator[Document]:
+    def extract_many(self, articles: Iterable[Article], batch_size: int = BATCH_SIZE,
+                     batch_chars: int = BATCH_CHARS) -> Iterator[Document]:
         """Documents for ``articles`` in input order, extracted by the workers."""
-        for documents in self._chunks(articles, batch_size, as_rows=False):
+        for documents in self._chunks(articles, batch_size, batch_chars, as_rows=False):
             yield from documents
 
-    def extract_rows(self, articles: Iterable[Article],
-                     batch_size: int = 32) -> Iterator[dict[str, pa.Table]]:
+    def extract_rows(self, articles: Iterable[Article], batch_size: int = BATCH_SIZE,
+                     batch_chars: int = BATCH_CHARS) -> Iterator[dict[str, pa.Table]]:
         """The store's rows of ``articles`` (see :func:`detente.store.rows.document_tables`),
-        one set of tables per chunk of ``batch_size`` articles, in input order. The workers
-        build the rows, so this process only writes them: what ``ingest --jobs N`` uses."""
-        yield from self._chunks(articles, batch_size, as_rows=True)
+        one set of tables per batch (:func:`detente.nlp.batches`), in input order. The
+        workers build the rows, so this process only writes them: what ``ingest --jobs N``
+        uses."""
+        yield from self._chunks(articles, batch_size, batch_chars, as_rows=True)
 
-    def _chunks(self, articles: Iterable[Article], batch_size: int,
+    def _chunks(self, articles: Iterable[Article], batch_size: int, batch_chars: int,
                 as_rows: bool) -> Iterator[Any]:
-        """What the workers made of each chunk of ``batch_size`` articles, in input order."""
+        """What the workers made of each batch of ``articles`` (the batches one process
+        would parse: each chunk is parsed as one), in input order."""
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if self._broken is not None:
             raise WorkerError(f"the pool is broken ({self._broken}); close it first")
         run = next(self._runs)
-        source = iter(articles)
+        source = batches(articles, batch_size, batch_chars)
         depth = self.jobs * (1 + QUEUED_PER_WORKER)
         finished: dict[int, Any] = {}
         sent = received = 0
         exhausted = False
         while True:
             while not exhausted and sent - received < depth:
-                chunk = list(itertools.islice(source, batch_size))
-                if not chunk:
+                chunk = next(source, None)
+                if chunk is None:
                     exhausted = True
                     break
                 if len(self._workers) < min(self.jobs, sent + 1):
                     self._spawn()
-                self._tasks.put((run, sent, chunk, batch_size, as_rows))
+                self._tasks.put((run, sent, chunk, batch_size, batch_chars, as_rows))
                 sent += 1
             if received == sent:
                 return

@@ -20,7 +20,7 @@ from detente.events.dates import parse_iso
 from detente.events.extract import EventCoder
 from detente.events.patterns import VerbDictionary, load_verbs
 from detente.ingest.readers import content_id
-from detente.nlp import BATCH_SIZE, DEFAULT_MODEL, load_nlp, parse
+from detente.nlp import BATCH_CHARS, BATCH_SIZE, DEFAULT_MODEL, batches, load_nlp, parse
 from detente.quotes import QuoteFinder
 from detente.schema import Article, Document
 from detente.stances import StanceFinder
@@ -53,11 +53,16 @@ class Pipeline:
         return self.document(self.nlp(article.text), article)
 
     def extract_many(self, articles: Iterable[Article],
-                     batch_size: int = BATCH_SIZE) -> Iterator[Document]:
-        """Documents for ``articles`` in input order, parsed in batches and streamed."""
-        pairs = ((a.text, a) for a in articles)
-        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            yield self.document(doc, article)
+                     batch_size: int = BATCH_SIZE,
+                     batch_chars: int = BATCH_CHARS) -> Iterator[Document]:
+        """Documents for ``articles`` in input order, parsed in batches and streamed.
+
+        A batch is at most ``batch_size`` articles and ends before it would pass
+        ``batch_chars`` characters (see :func:`detente.nlp.batches`)."""
+        for batch in batches(articles, batch_size, batch_chars):
+            docs = self.nlp.pipe([a.text for a in batch], batch_size=len(batch))
+            for doc, article in zip(docs, batch, strict=True):
+                yield self.document(doc, article)
 
     def document(self, doc: Doc, article: Article) -> Document:
         """Run the stages after parsing on one parsed article."""

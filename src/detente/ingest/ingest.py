@@ -33,6 +33,7 @@ from detente.ingest.readers import (
     _is_jsonl,
     read_path,
 )
+from detente.nlp import BATCH_CHARS, BATCH_SIZE
 from detente.parallel import PipelinePool
 from detente.schema import Article, Document
 from detente.store.rows import content_hash
@@ -294,7 +295,8 @@ def ingest(paths: Iterable[str], store: Store,
            pipeline: Extractor | Callable[[], Extractor], *,
            date: str | None = None,
            max_chars: int = MAX_CHARS, columns: CsvColumns | None = None,
-           batch_size: int = 32, commit_every: int = 128, commit_seconds: float = 2.0,
+           batch_size: int = BATCH_SIZE, batch_chars: int = BATCH_CHARS,
+           commit_every: int = 128, commit_seconds: float = 2.0,
            force: bool = False, on_skip: Callable[[BadRecord], None] | None = None,
            on_progress: Callable[[int], None] | None = None,
            release_every: int = RELEASE_EVERY) -> IngestReport:
@@ -308,8 +310,10 @@ def ingest(paths: Iterable[str], store: Store,
     function that builds one: it is then called only when some article needs extracting, so
     a run with nothing new is quick.
 
-    The Documents are stored every ``commit_every`` articles (or ``commit_seconds``), one
-    transaction per group, by a writer thread while the next group is extracted. Every
+    Articles are parsed in batches of at most ``batch_size`` articles and ``batch_chars``
+    characters (:func:`detente.nlp.batches`). The Documents are stored every
+    ``commit_every`` articles (or ``commit_seconds``), one transaction per group, by a
+    writer thread while the next group is extracted. Every
     ``release_every`` articles (0: never) the store is reopened to free DuckDB's memory
     (:func:`release_memory`): cursors of ``store`` taken before keep the old connection.
     """
@@ -331,12 +335,12 @@ def ingest(paths: Iterable[str], store: Store,
         articles = chain([first], todo)
         if isinstance(extractor, PipelinePool):
             # the workers build the rows: this process reads, and writes what comes back
-            for tables in _groups(extractor.extract_rows(articles, batch_size=batch_size),
+            for tables in _groups(extractor.extract_rows(articles, batch_size, batch_chars),
                                   lambda t: t["articles"].num_rows, commit_every,
                                   commit_seconds, writer.poll):
                 writer.submit_tables(tables)
         else:
-            for documents in _groups(extractor.extract_many(articles, batch_size=batch_size),
+            for documents in _groups(extractor.extract_many(articles, batch_size, batch_chars),
                                      lambda d: 1, commit_every, commit_seconds, writer.poll):
                 writer.submit(documents)
         writer.wait()
