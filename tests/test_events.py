@@ -416,3 +416,23 @@ def test_a_state_s_own_civilians_are_acted_on_not_sent(extract):
     doc = extract("Russian police arrested Russian students in Moscow.")
     (event,) = [e for e in doc.events if e.cameo.root == "17"]
     assert [doc.actor(t).code for t in event.target] == ["RUSEDU"]
+
+
+def test_preparing_to_use_force_is_a_show_of_force(extract):
+    # the verb "prepare" over an attack (through "resume") is a military posture (CAMEO 154)
+    doc = extract("The Turkish army prepared to resume shelling Syrian border villages.")
+    (event,) = doc.events
+    assert event.cameo.code == "154" and event.plover and event.plover.event == "MOBILIZE"
+    assert countries(doc, event.source) == {"TUR"} and countries(doc, event.target) == {"SYR"}
+
+
+def test_being_prepared_to_use_force_is_a_threat(extract):
+    # the adjective states a willingness, which CAMEO codes as a threat of force (138)
+    doc = extract("Turkey is prepared to shell Syrian border villages.")
+    (event,) = doc.events
+    assert event.cameo.code == "138" and countries(doc, event.target) == {"SYR"}
+
+
+def test_a_vow_to_continue_an_attack_is_a_threat(extract):
+    doc = extract("Hamas vowed to continue firing rockets at Israel.")
+    assert [e.cameo.root for e in doc.events] == ["13"]
