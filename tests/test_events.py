@@ -436,3 +436,17 @@ def test_being_prepared_to_use_force_is_a_threat(extract):
 def test_a_vow_to_continue_an_attack_is_a_threat(extract):
     doc = extract("Hamas vowed to continue firing rockets at Israel.")
     assert [e.cameo.root for e in doc.events] == ["13"]
+
+
+def test_a_coordinated_object_completes_a_pattern(extract):
+    # "weapons" is the second of two objects; "send weapon" is military aid (072)
+    doc = extract("Britain sent blankets and weapons to Ukraine.")
+    assert [e.cameo.code for e in doc.events] == ["072"]
+    assert countries(doc, doc.events[0].target) == {"UKR"}
+
+
+def test_military_intelligence_handed_over_is_military_aid(extract):
+    doc = extract("France is supplying satellite images and military intelligence to Ukraine.")
+    (event,) = doc.events
+    assert event.cameo.code == "072" and event.plover and event.plover.event == "AID"
+    assert countries(doc, event.source) == {"FRA"} and countries(doc, event.target) == {"UKR"}

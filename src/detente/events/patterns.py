@@ -178,6 +178,14 @@ def companions(verb: Token) -> dict[str, Token]:
                     for pobj in mod.children:
                         if pobj.dep_ == "pobj":
                             add(pobj)
+            for noun in child.conjuncts:
+                # "sent food and weapons" sends weapons: a coordinated noun and the words
+                # that name its kind ("photographs and military intelligence")
+                if noun.pos_ == "NOUN":
+                    add(noun)
+                    for mod in noun.children:
+                        if mod.dep_ in ("compound", "amod"):
+                            add(mod)
         elif child.dep_ == "prep":
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
