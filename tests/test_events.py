@@ -450,3 +450,15 @@ def test_military_intelligence_handed_over_is_military_aid(extract):
     (event,) = doc.events
     assert event.cameo.code == "072" and event.plover and event.plover.event == "AID"
     assert countries(doc, event.source) == {"FRA"} and countries(doc, event.target) == {"UKR"}
+
+
+def test_a_mission_sent_to_investigate_is_an_investigation(extract):
+    # the purpose completes "dispatch investigate" (090) when the verb's own words do not
+    doc = extract("Japan dispatched a team to Peru to investigate the collapse of the dam.")
+    (event,) = doc.events
+    assert event.cameo.code == "090" and countries(doc, event.target) == {"PER"}
+
+
+def test_the_object_outranks_the_purpose_in_a_pattern(extract):
+    doc = extract("Turkey offered troops to Azerbaijan to help defend its border.")
+    assert [e.cameo.code for e in doc.events] == ["0334"]

@@ -134,10 +134,17 @@ class VerbDictionary:
         if not candidates:
             return None
         near = companions(verb)
-        for pattern in candidates:
-            if pattern.companions <= near.keys():
-                return PatternMatch(pattern, (verb, *(near[w] for w in pattern.companions)))
-        return None
+        best = next((p for p in candidates if p.companions <= near.keys()), None)
+        purposes = purpose_verbs(verb)
+        if purposes and (best is None or not best.companions):
+            # "sent a team to investigate": the purpose completes a pattern ("send
+            # investigate") when the verb's own words complete none
+            near = {**purposes, **near}
+            best = next((p for p in candidates if p.companions <= near.keys() and
+                         p.companions & purposes.keys()), best)
+        if best is None:
+            return None
+        return PatternMatch(best, (verb, *(near[w] for w in best.companions)))
 
 
 def companions(verb: Token) -> dict[str, Token]:
@@ -203,6 +210,13 @@ def companions(verb: Token) -> dict[str, Token]:
             if mod.dep_ == "advmod" and mod.i < verb.i:
                 add(mod)
     return found
+
+
+def purpose_verbs(verb: Token) -> dict[str, Token]:
+    """Lemmas of the verbs of purpose on ``verb`` ("sent a team to investigate")."""
+    return {c.lemma_.lower(): c for c in verb.children
+            if c.dep_ == "advcl" and c.pos_ == "VERB" and any(
+                a.dep_ == "aux" and a.tag_ == "TO" for a in c.children)}
 
 
 @lru_cache(maxsize=1)
