@@ -462,3 +462,12 @@ def test_a_mission_sent_to_investigate_is_an_investigation(extract):
 def test_the_object_outranks_the_purpose_in_a_pattern(extract):
     doc = extract("Turkey offered troops to Azerbaijan to help defend its border.")
     assert [e.cameo.code for e in doc.events] == ["0334"]
+
+
+def test_an_infinitive_hung_on_the_objects_clause_belongs_to_allow(extract):
+    # the parser makes "to return" the purpose of "had fled"; "allow" needs an infinitive,
+    # so the one after its object's relative clause is its own ("allow return", 081)
+    doc = extract("Pakistan allowed Afghan refugees who had fled the fighting in Kabul to "
+                  "return home.")
+    (event,) = [e for e in doc.events if e.cameo.code == "081"]
+    assert countries(doc, event.source) == {"PAK"} and countries(doc, event.target) == {"AFG"}

@@ -23,6 +23,10 @@ from detente.events.ontology import cameo_table
 COMPANION_DEPS = frozenset({"prt", "prep", "agent", "dobj", "dative", "attr", "acomp", "oprd",
                             "xcomp", "ccomp", "advmod", "npadvmod", "nsubjpass"})
 NOUN_MODIFIER_DEPS = frozenset({"compound", "amod", "prep", "nmod"})
+# verbs whose object does the act of the infinitive that follows: "allowed refugees to return"
+OBJECT_CONTROL = frozenset({"allow", "permit", "let", "enable", "urge", "ask", "order",
+                            "force", "compel", "invite", "persuade", "encourage", "press",
+                            "call", "tell", "help", "authorize", "authorise"})
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,12 @@ def companions(verb: Token) -> dict[str, Token]:
             for grand in child.children:
                 if grand.dep_ in ("dobj", "prt", "prep"):
                     add(grand)
+    inner = _misattached_infinitive(verb)
+    if inner is not None:
+        add(inner)
+        for grand in inner.children:
+            if grand.dep_ in ("dobj", "prt", "prep"):
+                add(grand)
     if verb.dep_ in ("xcomp", "advcl") and verb.head.i < verb.i and verb.head.pos_ == "VERB":
         # PETRARCH's words before the verb: "INCHING NEARER *" in "is inching nearer to
         # accord", "+ HOSTING *" in "will be hosting X to celebrate": the governing verb
@@ -210,6 +220,27 @@ def companions(verb: Token) -> dict[str, Token]:
             if mod.dep_ == "advmod" and mod.i < verb.i:
                 add(mod)
     return found
+
+
+def _misattached_infinitive(verb: Token) -> Token | None:
+    """The infinitive of a verb that takes an object and an infinitive ("allow X to return"),
+    when the parser hung it on a relative clause of the object: in "allow refugees who have
+    lived in Iraq to return", "to return" is parsed as the purpose of "lived". A verb of this
+    kind needs its infinitive, so one it lacks is the first after its object's clause."""
+    if verb.lemma_.lower() not in OBJECT_CONTROL or any(
+            c.dep_ in ("xcomp", "ccomp") for c in verb.children):
+        return None
+    for obj in verb.children:
+        if obj.dep_ != "dobj":
+            continue
+        for clause in obj.children:
+            if clause.dep_ != "relcl":
+                continue
+            for inner in clause.children:
+                if inner.dep_ == "advcl" and inner.i > clause.i and any(
+                        a.dep_ == "aux" and a.tag_ == "TO" for a in inner.children):
+                    return inner
+    return None
 
 
 def purpose_verbs(verb: Token) -> dict[str, Token]:
