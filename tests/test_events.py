@@ -416,3 +416,58 @@ def test_a_state_s_own_civilians_are_acted_on_not_sent(extract):
     doc = extract("Russian police arrested Russian students in Moscow.")
     (event,) = [e for e in doc.events if e.cameo.root == "17"]
     assert [doc.actor(t).code for t in event.target] == ["RUSEDU"]
+
+
+def test_preparing_to_use_force_is_a_show_of_force(extract):
+    # the verb "prepare" over an attack (through "resume") is a military posture (CAMEO 154)
+    doc = extract("The Turkish army prepared to resume shelling Syrian border villages.")
+    (event,) = doc.events
+    assert event.cameo.code == "154" and event.plover and event.plover.event == "MOBILIZE"
+    assert countries(doc, event.source) == {"TUR"} and countries(doc, event.target) == {"SYR"}
+
+
+def test_being_prepared_to_use_force_is_a_threat(extract):
+    # the adjective states a willingness, which CAMEO codes as a threat of force (138)
+    doc = extract("Turkey is prepared to shell Syrian border villages.")
+    (event,) = doc.events
+    assert event.cameo.code == "138" and countries(doc, event.target) == {"SYR"}
+
+
+def test_a_vow_to_continue_an_attack_is_a_threat(extract):
+    doc = extract("Hamas vowed to continue firing rockets at Israel.")
+    assert [e.cameo.root for e in doc.events] == ["13"]
+
+
+def test_a_coordinated_object_completes_a_pattern(extract):
+    # "weapons" is the second of two objects; "send weapon" is military aid (072)
+    doc = extract("Britain sent blankets and weapons to Ukraine.")
+    assert [e.cameo.code for e in doc.events] == ["072"]
+    assert countries(doc, doc.events[0].target) == {"UKR"}
+
+
+def test_military_intelligence_handed_over_is_military_aid(extract):
+    doc = extract("France is supplying satellite images and military intelligence to Ukraine.")
+    (event,) = doc.events
+    assert event.cameo.code == "072" and event.plover and event.plover.event == "AID"
+    assert countries(doc, event.source) == {"FRA"} and countries(doc, event.target) == {"UKR"}
+
+
+def test_a_mission_sent_to_investigate_is_an_investigation(extract):
+    # the purpose completes "dispatch investigate" (090) when the verb's own words do not
+    doc = extract("Japan dispatched a team to Peru to investigate the collapse of the dam.")
+    (event,) = doc.events
+    assert event.cameo.code == "090" and countries(doc, event.target) == {"PER"}
+
+
+def test_the_object_outranks_the_purpose_in_a_pattern(extract):
+    doc = extract("Turkey offered troops to Azerbaijan to help defend its border.")
+    assert [e.cameo.code for e in doc.events] == ["0334"]
+
+
+def test_an_infinitive_hung_on_the_objects_clause_belongs_to_allow(extract):
+    # the parser makes "to return" the purpose of "had fled"; "allow" needs an infinitive,
+    # so the one after its object's relative clause is its own ("allow return", 081)
+    doc = extract("Pakistan allowed Afghan refugees who had fled the fighting in Kabul to "
+                  "return home.")
+    (event,) = [e for e in doc.events if e.cameo.code == "081"]
+    assert countries(doc, event.source) == {"PAK"} and countries(doc, event.target) == {"AFG"}

@@ -50,6 +50,14 @@ STATEMENT_ROOT = "01"
 INTENT_FRAMES = frozenset({"agree", "offer", "promise", "pledge", "vow", "plan", "intend",
                            "decide", "propose", "prepare", "ready", "willing", "prepared",
                            "commit", "undertake", "resolve", "volunteer"})
+# verbs of an act's phase, which let the verb above them frame the act: "vowed to continue
+# fighting" is a vow to fight, "prepared to resume shelling" a preparation to shell
+PHASE_VERBS = frozenset({"resume", "continue", "begin", "start", "keep", "renew"})
+# getting ready for force (the verb "prepare", not the adjective of "is prepared to") is a
+# show of force: CAMEO 15, "military moves that fall short of the actual use of force"
+PREPARATION_VERBS = frozenset({"prepare", "ready", "gear"})
+FORCE_ROOTS = frozenset({"18", "19", "20"})
+POSTURE_CODE = "154"
 # the intent code (03x) of each family of cooperative acts
 INTENT_CODES = {"04": "036", "045": "039", "046": "036", "05": "032", "057": "030",
                 "06": "031", "07": "033", "08": "035", "083": "034", "085": "035",
@@ -199,19 +207,29 @@ class EventCoder:
             frame = verb.head
             if verb.dep_ != "xcomp" or frame.i == verb.i:
                 continue
+            phases: tuple[Token, ...] = ()
+            while frame.lemma_.lower() in PHASE_VERBS and frame.i not in matches and \
+                    frame.dep_ == "xcomp" and frame.head.i != frame.i:
+                # "vowed to continue fighting": the vow frames the fighting
+                phases, frame = (*phases, frame), frame.head
             # "refused to meet", "failed to reach agreement": the refusal is the event
             refusing = frame.lemma_.lower() in NEGATING
             if not (refusing or frame.lemma_.lower() in INTENT_FRAMES or (
                     frame.i in matches and matches[frame.i].pattern.code[:2] == "03")):
                 continue
-            code = refusal_code(inner.pattern.code) if refusing else intent_code(
-                inner.pattern.code)
+            if refusing:
+                code = refusal_code(inner.pattern.code)
+            elif _readying(frame) and inner.pattern.code[:2] in FORCE_ROOTS:
+                # "the army prepared to shell the town": troops made ready, not a threat
+                code = POSTURE_CODE
+            else:
+                code = intent_code(inner.pattern.code)
             if code is None:
                 continue
             base = matches.get(frame.i, inner)
             pattern = replace(base.pattern, code=code, reverse=None)
-            tokens = (frame, *inner.tokens) if frame.i not in matches else (
-                *base.tokens, *inner.tokens)
+            tokens = (frame, *phases, *inner.tokens) if frame.i not in matches else (
+                *base.tokens, *phases, *inner.tokens)
             matches[frame.i] = PatternMatch(pattern, tuple(dict.fromkeys(tokens)))
             del matches[i]
 
@@ -410,6 +428,10 @@ class EventCoder:
         the one complained about ("over", "about") comes before the one complained to."""
         children = list(verb.children)
         xcomps = [c for c in children if c.dep_ == "xcomp"]
+        # "prepared to resume shelling X": the act at the end of a chain of infinitives
+        deeper = [g for x in xcomps for g in x.children if g.dep_ == "xcomp"]
+        for x in deeper:
+            deeper += [g for g in x.children if g.dep_ == "xcomp"]
         for c in children:
             if c.dep_ in ("dobj", "dative", "attr") and c.pos_ != "ADP":
                 hit = self._actors_of(c, actors)
@@ -436,6 +458,12 @@ class EventCoder:
                 hit = self._actors_of(pobj, actors)
                 if hit:
                     yield hit
+        for x in deeper:
+            for g in x.children:
+                if g.dep_ in ("dobj", "dative"):
+                    hit = self._actors_of(g, actors)
+                    if hit:
+                        yield hit
         # the first actor named deeper in the verb's phrase: "restore ties with Y", "an
         # anti-Y parade", "memos sent by Y" (the target rule of PETRARCH and TABARI)
         for phrase in children + [g for x in xcomps for g in x.children]:
@@ -536,6 +564,15 @@ class EventCoder:
                     if found is not None:
                         return found
         return article_date
+
+
+def _readying(frame: Token) -> bool:
+    """"The army prepared (is preparing) to attack": the verb of making ready, not the
+    adjective of willingness ("is prepared to attack", "is ready to fight"), which states an
+    intention and so a threat."""
+    return frame.lemma_.lower() in PREPARATION_VERBS and frame.pos_ == "VERB" and \
+        frame.tag_ != "JJ" and frame.dep_ != "acomp" and \
+        not any(c.dep_ == "auxpass" for c in frame.children)
 
 
 def _paired(event: Event, reverse: str | None) -> list[Event]:

@@ -23,6 +23,10 @@ from detente.events.ontology import cameo_table
 COMPANION_DEPS = frozenset({"prt", "prep", "agent", "dobj", "dative", "attr", "acomp", "oprd",
                             "xcomp", "ccomp", "advmod", "npadvmod", "nsubjpass"})
 NOUN_MODIFIER_DEPS = frozenset({"compound", "amod", "prep", "nmod"})
+# verbs whose object does the act of the infinitive that follows: "allowed refugees to return"
+OBJECT_CONTROL = frozenset({"allow", "permit", "let", "enable", "urge", "ask", "order",
+                            "force", "compel", "invite", "persuade", "encourage", "press",
+                            "call", "tell", "help", "authorize", "authorise"})
 
 
 @dataclass(frozen=True)
@@ -134,10 +138,17 @@ class VerbDictionary:
         if not candidates:
             return None
         near = companions(verb)
-        for pattern in candidates:
-            if pattern.companions <= near.keys():
-                return PatternMatch(pattern, (verb, *(near[w] for w in pattern.companions)))
-        return None
+        best = next((p for p in candidates if p.companions <= near.keys()), None)
+        purposes = purpose_verbs(verb)
+        if purposes and (best is None or not best.companions):
+            # "sent a team to investigate": the purpose completes a pattern ("send
+            # investigate") when the verb's own words complete none
+            near = {**purposes, **near}
+            best = next((p for p in candidates if p.companions <= near.keys() and
+                         p.companions & purposes.keys()), best)
+        if best is None:
+            return None
+        return PatternMatch(best, (verb, *(near[w] for w in best.companions)))
 
 
 def companions(verb: Token) -> dict[str, Token]:
@@ -178,6 +189,14 @@ def companions(verb: Token) -> dict[str, Token]:
                     for pobj in mod.children:
                         if pobj.dep_ == "pobj":
                             add(pobj)
+            for noun in child.conjuncts:
+                # "sent food and weapons" sends weapons: a coordinated noun and the words
+                # that name its kind ("photographs and military intelligence")
+                if noun.pos_ == "NOUN":
+                    add(noun)
+                    for mod in noun.children:
+                        if mod.dep_ in ("compound", "amod"):
+                            add(mod)
         elif child.dep_ == "prep":
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
@@ -186,6 +205,12 @@ def companions(verb: Token) -> dict[str, Token]:
             for grand in child.children:
                 if grand.dep_ in ("dobj", "prt", "prep"):
                     add(grand)
+    inner = _misattached_infinitive(verb)
+    if inner is not None:
+        add(inner)
+        for grand in inner.children:
+            if grand.dep_ in ("dobj", "prt", "prep"):
+                add(grand)
     if verb.dep_ in ("xcomp", "advcl") and verb.head.i < verb.i and verb.head.pos_ == "VERB":
         # PETRARCH's words before the verb: "INCHING NEARER *" in "is inching nearer to
         # accord", "+ HOSTING *" in "will be hosting X to celebrate": the governing verb
@@ -195,6 +220,34 @@ def companions(verb: Token) -> dict[str, Token]:
             if mod.dep_ == "advmod" and mod.i < verb.i:
                 add(mod)
     return found
+
+
+def _misattached_infinitive(verb: Token) -> Token | None:
+    """The infinitive of a verb that takes an object and an infinitive ("allow X to return"),
+    when the parser hung it on a relative clause of the object: in "allow refugees who have
+    lived in Iraq to return", "to return" is parsed as the purpose of "lived". A verb of this
+    kind needs its infinitive, so one it lacks is the first after its object's clause."""
+    if verb.lemma_.lower() not in OBJECT_CONTROL or any(
+            c.dep_ in ("xcomp", "ccomp") for c in verb.children):
+        return None
+    for obj in verb.children:
+        if obj.dep_ != "dobj":
+            continue
+        for clause in obj.children:
+            if clause.dep_ != "relcl":
+                continue
+            for inner in clause.children:
+                if inner.dep_ == "advcl" and inner.i > clause.i and any(
+                        a.dep_ == "aux" and a.tag_ == "TO" for a in inner.children):
+                    return inner
+    return None
+
+
+def purpose_verbs(verb: Token) -> dict[str, Token]:
+    """Lemmas of the verbs of purpose on ``verb`` ("sent a team to investigate")."""
+    return {c.lemma_.lower(): c for c in verb.children
+            if c.dep_ == "advcl" and c.pos_ == "VERB" and any(
+                a.dep_ == "aux" and a.tag_ == "TO" for a in c.children)}
 
 
 @lru_cache(maxsize=1)
