@@ -122,6 +122,24 @@ def test_the_batching_does_not_change_the_documents(pipeline):
     assert small == whole
 
 
+def test_extraction_leaves_the_vocabulary_as_it_found_it(pipeline):
+    # new words (made-up names, numbers) would otherwise stay in spaCy's string store for
+    # the life of the process: a long ingest or a server's memory would grow with them
+    text = ("Zorvania's foreign minister Qelbrit Vantosz met Ulmarian envoy Drasko Pembul "
+            "in Kettavik on 3 March 2031 and signed a 48,213,977-dollar trade pact.")
+    strings = len(pipeline.nlp.vocab.strings)
+    first = pipeline.extract(text, date="2031-03-04").to_dict()
+    assert len(pipeline.nlp.vocab.strings) == strings
+    many = list(pipeline.extract_many([Article(id="z", text=text, date="2031-03-04")] * 3))
+    assert len(pipeline.nlp.vocab.strings) == strings
+    # the Documents keep their text after the zone is gone, and a second run gives the same
+    assert pipeline.extract(text, date="2031-03-04").to_dict() == first
+    assert [a.name for a in many[0].actors] == ["Qelbrit Vantosz", "Drasko Pembul"]
+    assert {(e.text, e.label) for e in many[0].entities} >= {("Zorvania", "GPE"),
+                                                             ("Kettavik", "GPE")}
+    assert [d.to_dict() | {"article": None} for d in many] == [first | {"article": None}] * 3
+
+
 def test_jobs_0_is_one_per_core():
     assert resolve_jobs(0) == len(os.sched_getaffinity(0))
     assert resolve_jobs(3) == 3

@@ -50,7 +50,8 @@ class Pipeline:
         """One article (or plain text) in, one Document out."""
         if isinstance(article, str):
             article = Article(id=content_id(article), text=article, date=date)
-        return self.document(self.nlp(article.text), article)
+        with self.nlp.memory_zone():
+            return self.document(self.nlp(article.text), article)
 
     def extract_many(self, articles: Iterable[Article],
                      batch_size: int = BATCH_SIZE,
@@ -58,11 +59,17 @@ class Pipeline:
         """Documents for ``articles`` in input order, parsed in batches and streamed.
 
         A batch is at most ``batch_size`` articles and ends before it would pass
-        ``batch_chars`` characters (see :func:`detente.nlp.batches`)."""
+        ``batch_chars`` characters (see :func:`detente.nlp.batches`). Each batch is parsed
+        in a spaCy memory zone: the strings and lexemes it adds are freed once its Documents
+        are built."""
         for batch in batches(articles, batch_size, batch_chars):
-            docs = self.nlp.pipe([a.text for a in batch], batch_size=len(batch))
-            for doc, article in zip(docs, batch, strict=True):
-                yield self.document(doc, article)
+            # the words a batch adds to the vocabulary are dropped when its Documents are
+            # built, so a long run's memory does not grow with the words it has seen
+            with self.nlp.memory_zone():
+                docs = self.nlp.pipe([a.text for a in batch], batch_size=len(batch))
+                documents = [self.document(doc, article)
+                             for doc, article in zip(docs, batch, strict=True)]
+            yield from documents
 
     def document(self, doc: Doc, article: Article) -> Document:
         """Run the stages after parsing on one parsed article."""
