@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+from detente.analysis import series
 from detente.analysis.result import (
     ActorRanking,
     DyadSeries,
@@ -101,119 +102,40 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
     a, b = a.strip().upper(), b.strip().upper()
     if not a or not b:
         raise QueryError("give two sides, e.g. CHN RUS")
-    # Read from the happenings summary (detente.store.schema): one row per pair, day, CAMEO
-    # code, negated and which directions the event has (sig), with event and row counts.
-    # The unit counted: with dedupe, a happening of one direction is (day, root); in the
-    # both-directions row it is (day, root, which directions the report has), so that "A and
-    # B agreed" reported by three articles is one event while A expelling B's diplomats and B
-    # expelling A's on the same day stay two; its Goldstein score is the mean of its dyad
-    # rows'. Without dedupe, an event mention (its own score), so a summary row is `events`
-    # units at once.
+    # the pair's rows of the happenings summary (detente.store.schema: one row per pair, day,
+    # CAMEO code, negated and which directions the event has), counted per period by
+    # detente.analysis.series, which says what a unit is with and without dedupe
     lo, hi = sorted((a, b))
-    fwd, back = ("fwd", "back") if a == lo else ("back", "fwd")
-    # one pass over the pair's rows for the three directions (0: A<>B, 1: A>B, 2: B>A): each
-    # row of the summary goes to the directions it has rows in
-    dirs = "[0, 1, 2]" if a != b else "[0]"  # a side with itself (domestic events): one row
-    rows_of = (f"CASE x.dir WHEN 0 THEN rows_fwd + rows_back WHEN 1 THEN rows_{fwd} "
-               f"ELSE rows_{back} END")
-    score_of = (f"CASE x.dir WHEN 0 THEN goldstein_fwd + goldstein_back "
-                f"WHEN 1 THEN goldstein_{fwd} ELSE goldstein_{back} END")
-    units = f"""
-        SELECT x.dir, date_trunc('{by}', day) AS period, 1 AS w,
-               any_value(quad_class) AS quad_class, sum({score_of}) / sum({rows_of}) AS goldstein,
-               min(cameo_code) AS type
-        FROM h, unnest({dirs}) x(dir) WHERE {rows_of} > 0
-        GROUP BY x.dir, day, cameo_root, CASE x.dir WHEN 0 THEN sig END""" if dedupe else f"""
-        SELECT x.dir, date_trunc('{by}', day) AS period, events AS w, quad_class, goldstein,
-               cameo_code AS type
-        FROM h, unnest({dirs}) x(dir) WHERE {rows_of} > 0"""
-    # units, then their counts per period and type, then per period (the top types sorted
-    # by count, then code, in a list: no window, no join)
-    sql = f"""
-    WITH h AS (
-        SELECT day, cameo_code, cameo_root, quad_class, sig, events, goldstein, rows_fwd,
-               rows_back, goldstein_fwd, goldstein_back
-        FROM happenings
-        WHERE lo = $lo AND hi = $hi AND day IS NOT NULL AND {_DATE_FILTER.format(col="day")}
-          AND ($negated OR NOT negated)
-    ),
-    u AS ({units}
-    ),
-    t AS (
-        SELECT dir, period, type, sum(w) AS k, any_value(quad_class) AS quad_class,
-               sum(goldstein) AS goldstein
-        FROM u GROUP BY dir, period, type
-    )
-    SELECT period::DATE AS period, dir, strftime(period, '{PERIODS[by]}') AS label,
-           sum(k)::BIGINT AS events,
-           coalesce(sum(k) FILTER (WHERE quad_class = 1), 0)::BIGINT AS verbal_coop,
-           coalesce(sum(k) FILTER (WHERE quad_class = 2), 0)::BIGINT AS material_coop,
-           coalesce(sum(k) FILTER (WHERE quad_class = 3), 0)::BIGINT AS verbal_conflict,
-           coalesce(sum(k) FILTER (WHERE quad_class = 4), 0)::BIGINT AS material_conflict,
-           sum(goldstein) AS goldstein_sum, sum(goldstein) / sum(k) AS goldstein_mean,
-           min_by(struct_pack(code := type, k := k::BIGINT),
-                  struct_pack(nk := -k, code := type), {max(int(top), 1)}) AS top_types
-    FROM t
-    GROUP BY period, dir
-    """
     dates = _dates(start, end)
-    params = {"lo": lo, "hi": hi, "negated": include_negated, **dates}
-    _, found = _fetch(con, sql, params)
-    # every period gets a row for each direction, zeros where it has none (this loop and
-    # the fetch are what a server runs under the interpreter lock: kept lean)
-    cells = {(row[0], row[1]): row for row in found}
-    periods = sorted({(row[0], row[2]) for row in found})
-    if fill:
-        periods = _period_range(by, dates["start"] or (periods[0][0] if periods else None),
-                                dates["end"] or (periods[-1][0] if periods else None))
+    table = con.execute(f"""
+        SELECT {", ".join(series.COLUMNS)} FROM happenings
+        WHERE lo = $lo AND hi = $hi AND day IS NOT NULL AND {_DATE_FILTER.format(col="day")}
+          AND ($negated OR NOT negated)""",
+                        {"lo": lo, "hi": hi, "negated": include_negated, **dates}).to_arrow_table()
     labels = [f"{a}<>{b}", f"{a}>{b}", f"{b}>{a}"][:3 if a != b else 1]
-    prefixes = _type_prefixes()  # names looked up here rather than read from the big tables
+    cells = series.period_cells(table, by, a == lo, len(labels), dedupe, max(int(top), 0),
+                                _type_prefixes())
+    # every period gets a row for each direction, zeros where it has none, from the start
+    # (or the first event) to the end (or the last); this loop is what a server runs under
+    # the interpreter lock: kept lean
+    periods = sorted({p for p, _ in cells})
+    if fill and (periods or (dates["start"] and dates["end"])):
+        periods = series.period_range(
+            by, dates["start"] or series.EPOCH + timedelta(days=periods[0]),
+            dates["end"] or series.EPOCH + timedelta(days=periods[-1]))
     columns = ["period", "direction", "events", "verbal_coop", "material_coop",
                "verbal_conflict", "material_conflict", "goldstein_sum", "goldstein_mean",
                "top_types"]
     rows: list[tuple[Any, ...]] = []
     add = rows.append
-    for period, label in periods:
+    for period in periods:
+        name = series.label(by, period)
         for d, direction in enumerate(labels):
             cell = cells.get((period, d))
-            if cell is None:
-                add((label, direction, 0, 0, 0, 0, 0, 0.0, None, ""))
-                continue
-            types = "; ".join([(prefixes.get(t["code"]) or f"{t['code']}  ×") + str(t["k"])
-                               for t in cell[10][:top]])
-            add((label, direction, *cell[3:10], types))
+            add((name, direction, 0, 0, 0, 0, 0, 0.0, None, "") if cell is None
+                else (name, direction, *cell))
     how = "happenings (deduplicated)" if dedupe else "event mentions"
     return DyadSeries(columns, rows, title=f"{a}–{b} by {by}: {how}")
-
-
-def _period_start(by: str, day: date) -> date:
-    if by == "week":
-        return day - timedelta(days=day.weekday())  # ISO weeks start on Monday
-    if by == "month":
-        return day.replace(day=1)
-    if by == "year":
-        return day.replace(month=1, day=1)
-    return day
-
-
-def _period_range(by: str, first: date | None, last: date | None) -> list[tuple[date, str]]:
-    """(start, label) of every period from the one holding ``first`` to the one holding
-    ``last``; none when either is missing."""
-    if first is None or last is None:
-        return []
-    out = []
-    day, last = _period_start(by, first), _period_start(by, last)
-    while day <= last:
-        out.append((day, day.strftime(PERIODS[by])))
-        if by == "day":
-            day += timedelta(days=1)
-        elif by == "week":
-            day += timedelta(days=7)
-        elif by == "month":
-            day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-        else:
-            day = date(day.year + 1, 1, 1)
-    return out
 
 
 def actors(con: Any, limit: int = 20, country: str | None = None, kind: str | None = None,

@@ -1,0 +1,58 @@
+"""The period arithmetic of detente.analysis.series against the calendar, day by day.
+
+The counting itself is checked against a reference SQL query over the ``dyads`` table in
+tests/test_happenings.py; here: which period a day falls in, the periods of a range and their
+labels, for days before and after 1970, leap years and ISO weeks across a year's end."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from detente.analysis import series
+from detente.analysis.queries import PERIODS
+
+
+def start_of(by: str, day: date) -> date:
+    """The calendar's answer, written plainly."""
+    if by == "week":
+        return day - timedelta(days=day.weekday())
+    if by == "month":
+        return day.replace(day=1)
+    if by == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+DAYS = [date(1959, 12, 25) + timedelta(days=n) for n in range(0, 365 * 75, 3)]
+
+
+@pytest.mark.parametrize("by", list(PERIODS))
+def test_each_day_falls_in_the_period_the_calendar_says(by: str):
+    numbers = np.array([series.day_number(d) for d in DAYS], np.int64)
+    got = series.period_start(by, numbers).tolist()
+    assert got == [series.day_number(start_of(by, d)) for d in DAYS]
+
+
+@pytest.mark.parametrize("by", list(PERIODS))
+def test_a_range_has_every_period_once_in_order_with_its_label(by: str):
+    rng = random.Random(by)
+    for _ in range(40):
+        first = rng.choice(DAYS)
+        last = first + timedelta(days=rng.randrange(0, 3 * 366 if by != "day" else 60))
+        want = sorted({start_of(by, first + timedelta(days=n))
+                       for n in range((last - first).days + 1)})
+        got = series.period_range(by, first, last)
+        assert got == [series.day_number(d) for d in want]
+        assert [series.label(by, n) for n in got] == [d.strftime(PERIODS[by]) for d in want]
+
+
+def test_iso_week_labels_across_the_year_end():
+    # 2021-01-03 is a Sunday in the last ISO week of 2020; 2024-12-30 opens 2025's first
+    assert series.label("week", series.day_number(date(2020, 12, 28))) == "2020-W53"
+    assert series.period_range("week", date(2021, 1, 3), date(2021, 1, 4)) == [
+        series.day_number(date(2020, 12, 28)), series.day_number(date(2021, 1, 4))]
+    assert series.label("week", series.day_number(date(2024, 12, 30))) == "2025-W01"
