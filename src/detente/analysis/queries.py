@@ -108,7 +108,7 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
     lo, hi = sorted((a, b))
     dates = _dates(start, end)
     table = con.execute(f"""
-        SELECT {", ".join(series.COLUMNS)} FROM happenings
+        SELECT {", ".join(series.COLUMNS[bool(dedupe)])} FROM happenings
         WHERE lo = $lo AND hi = $hi AND day IS NOT NULL AND {_DATE_FILTER.format(col="day")}
           AND ($negated OR NOT negated)""",
                         {"lo": lo, "hi": hi, "negated": include_negated, **dates}).to_arrow_table()

@@ -28,9 +28,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-#: the columns of ``happenings`` that :func:`period_cells` reads, in the order it wants them
-COLUMNS = ("day", "cameo_code", "cameo_root", "quad_class", "sig", "events", "goldstein",
-           "rows_fwd", "rows_back", "goldstein_fwd", "goldstein_back")
+#: the columns of ``happenings`` that :func:`period_cells` reads, with and without dedupe
+COLUMNS = {True: ("day", "cameo_code", "cameo_root", "quad_class", "sig", "rows_fwd",
+                  "rows_back", "goldstein_fwd", "goldstein_back"),
+           False: ("day", "cameo_code", "quad_class", "events", "goldstein", "rows_fwd",
+                   "rows_back")}
 EPOCH = date(1970, 1, 1)
 FORMATS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m", "year": "%Y"}
 
@@ -94,7 +96,8 @@ def _starts(keys: np.ndarray) -> np.ndarray:
 def period_cells(rows: pa.Table, by: str, a_is_lo: bool, directions: int, dedupe: bool,
                  top: int, prefixes: dict[str, str]) -> dict[tuple[int, int], Cell]:
     """The counts of each (period, direction) that has events, from a pair's summary
-    ``rows`` (the :data:`COLUMNS` of ``happenings``, already filtered by date and negation).
+    ``rows`` (the :data:`COLUMNS` of ``happenings`` for ``dedupe``, already filtered by date
+    and negation).
 
     Periods are given by their first day (days since 1970-01-01); ``a_is_lo`` says whether
     the first side asked for is the pair's ``lo`` (its "fwd" direction is then A>B);
@@ -106,20 +109,21 @@ def period_cells(rows: pa.Table, by: str, a_is_lo: bool, directions: int, dedupe
         return cells
     day = rows.column("day").cast(pa.int32()).to_numpy().astype(np.int64)
     code, codes = _ranks(rows.column("cameo_code"))
-    root, _ = _ranks(rows.column("cameo_root"))
     quad = rows.column("quad_class").to_numpy().astype(np.int64)
     period = period_start(by, day)
     rows_fwd, rows_back = rows.column("rows_fwd").to_numpy(), rows.column("rows_back").to_numpy()
-    score_fwd = rows.column("goldstein_fwd").to_numpy()
-    score_back = rows.column("goldstein_back").to_numpy()
-    if not a_is_lo:
-        rows_fwd, rows_back, score_fwd, score_back = rows_back, rows_fwd, score_back, score_fwd
     if dedupe:
+        root, _ = _ranks(rows.column("cameo_root"))
         sig = rows.column("sig").to_numpy().astype(np.int64)
         day_root = (day - day.min()) * (int(root.max()) + 1) + root
-    else:
+        score_fwd = rows.column("goldstein_fwd").to_numpy()
+        score_back = rows.column("goldstein_back").to_numpy()
+    else:  # a row counts its events, with their scores summed in "goldstein"
         weight = rows.column("events").to_numpy().astype(np.int64)
         score = rows.column("goldstein").to_numpy()
+        score_fwd = score_back = np.zeros(len(day))
+    if not a_is_lo:
+        rows_fwd, rows_back, score_fwd, score_back = rows_back, rows_fwd, score_back, score_fwd
     n_codes = len(codes)
     sides = [(rows_fwd + rows_back, score_fwd + score_back), (rows_fwd, score_fwd),
              (rows_back, score_back)][:directions]
