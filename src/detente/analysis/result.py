@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import repeat
 from typing import Any
 
 
@@ -26,6 +27,26 @@ def _plain(value: Any) -> Any:
 
 #: the types of values that _plain returns unchanged
 _AS_THEY_ARE = frozenset({str, int, bool, type(None)})
+_FLOATS = frozenset({float, type(None)})
+
+
+def round4(values: Sequence[float | None]) -> list[float | None]:
+    """``round(v, 4)`` of each value, None kept, exactly as Python rounds but in bulk (a
+    tenth of the time for a long series): numpy rounds ``v * 10**4`` to an integer, and
+    where that product lies too near a half for its rounding error to be ruled out (or is
+    not finite, or too large), Python's ``round`` decides."""
+    import numpy as np
+
+    given = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):  # infinities: Python's round decides
+        scaled = given * 1e4
+        out: list[float | None] = (np.rint(scaled) / 1e4).tolist()
+        off_half = np.abs(scaled - np.floor(scaled) - 0.5)
+        unsure = ~(off_half > 8 * np.spacing(np.abs(scaled))) | ~(np.abs(scaled) < 2.0**52)
+    for i in np.flatnonzero(unsure).tolist():
+        value = values[i]
+        out[i] = None if value is None else round(value, 4)
+    return out
 
 
 def _cell(value: Any, width: int | None = None) -> str:
@@ -74,12 +95,15 @@ class Result:
         # column by column: only a column holding values that _plain changes (floats, dates)
         # is converted, value by value; the others are taken as they are (what a server does
         # for each request, made cheap: a weekly series has thousands of rows)
-        values = list(zip(*self.rows, strict=True))
+        values: list[Sequence[Any]] = list(zip(*self.rows, strict=True))
+        if len(values) != len(self.columns):
+            raise ValueError(f"rows of {len(values)} values for {len(self.columns)} columns")
         for i, column in enumerate(values):
-            if not set(map(type, column)) <= _AS_THEY_ARE:
-                values[i] = tuple(map(_plain, column))
-        columns = self.columns
-        return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+            types = set(map(type, column))
+            if types <= _AS_THEY_ARE:
+                continue
+            values[i] = round4(column) if types <= _FLOATS else list(map(_plain, column))
+        return list(map(dict, map(zip, repeat(self.columns), zip(*values, strict=True))))
 
     def to_arrow(self) -> Any:
         """The rows as a ``pyarrow.Table``."""
