@@ -107,11 +107,18 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
     # detente.analysis.series, which says what a unit is with and without dedupe
     lo, hi = sorted((a, b))
     dates = _dates(start, end)
-    table = con.execute(f"""
-        SELECT {", ".join(series.COLUMNS[bool(dedupe)])} FROM happenings
-        WHERE lo = $lo AND hi = $hi AND day IS NOT NULL AND {_DATE_FILTER.format(col="day")}
-          AND ($negated OR NOT negated)""",
-                        {"lo": lo, "hi": hi, "negated": include_negated, **dates}).to_arrow_table()
+    # only the conditions asked for (a condition that is always true still costs its test
+    # on every row of the pair: 0.6-1.2 ms a query)
+    params: dict[str, Any] = {"lo": lo, "hi": hi}
+    where = ["lo = $lo", "hi = $hi", "day IS NOT NULL"]
+    for name, test in (("start", "day >= $start"), ("end", "day <= $end")):
+        if dates[name] is not None:
+            where.append(test)
+            params[name] = dates[name]
+    if not include_negated:
+        where.append("NOT negated")
+    table = con.execute(f"SELECT {', '.join(series.COLUMNS[bool(dedupe)])} FROM happenings "
+                        f"WHERE {' AND '.join(where)}", params).to_arrow_table()
     labels = [f"{a}<>{b}", f"{a}>{b}", f"{b}>{a}"][:3 if a != b else 1]
     cells = series.period_cells(table, by, a == lo, len(labels), dedupe, max(int(top), 0),
                                 _type_prefixes())
