@@ -120,12 +120,11 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
     table = con.execute(f"SELECT {', '.join(series.COLUMNS[bool(dedupe)])} FROM happenings "
                         f"WHERE {' AND '.join(where)}", params).to_arrow_table()
     labels = [f"{a}<>{b}", f"{a}>{b}", f"{b}>{a}"][:3 if a != b else 1]
-    cells = series.period_cells(table, by, a == lo, len(labels), dedupe, max(int(top), 0),
-                                _type_prefixes())
+    found = series.count(table, by, a == lo, len(labels), dedupe, max(int(top), 0),
+                         _type_prefixes())
     # every period gets a row for each direction, zeros where it has none, from the start
-    # (or the first event) to the end (or the last); this loop is what a server runs under
-    # the interpreter lock: kept lean
-    periods = sorted({p for p, _ in cells})
+    # (or the first event) to the end (or the last); without fill, the periods with events
+    periods = sorted(set().union(*(c.periods.tolist() for c in found if c is not None)))
     if fill and (periods or (dates["start"] and dates["end"])):
         periods = series.period_range(
             by, dates["start"] or series.EPOCH + timedelta(days=periods[0]),
@@ -133,14 +132,7 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
     columns = ["period", "direction", "events", "verbal_coop", "material_coop",
                "verbal_conflict", "material_conflict", "goldstein_sum", "goldstein_mean",
                "top_types"]
-    rows: list[tuple[Any, ...]] = []
-    add = rows.append
-    for period in periods:
-        name = series.label(by, period)
-        for d, direction in enumerate(labels):
-            cell = cells.get((period, d))
-            add((name, direction, 0, 0, 0, 0, 0, 0.0, None, "") if cell is None
-                else (name, direction, *cell))
+    rows = series.series_rows(by, periods, found, labels)
     how = "happenings (deduplicated)" if dedupe else "event mentions"
     return DyadSeries(columns, rows, title=f"{a}–{b} by {by}: {how}")
 
