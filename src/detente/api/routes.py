@@ -144,12 +144,15 @@ def run_dyad(svc: Any, p: DyadParams) -> Result:
         include_negated=q.include_negated, top=q.top))
     if (a, b) == (first, second):
         return result
-    swap = {f"{b}<>{a}": f"{a}<>{b}"}  # one direction's rows keep their labels, in A>B order
-    order = {f"{a}<>{b}": 0, f"{a}>{b}": 1, f"{b}>{a}": 2}
+    # each period's three rows (B<>A, B>A, A>B) become A<>B, A>B, B>A: the one-direction
+    # rows keep their labels
     d = result.columns.index("direction")
-    rows = [(*row[:d], swap.get(row[d], row[d]), *row[d + 1:]) for row in result.rows]
-    rows.sort(key=lambda row: (row[0], order.get(row[d], 0)))  # stable: periods keep order
-    return type(result)(result.columns, rows, title=result.title.replace(
+    both, rows = f"{a}<>{b}", result.rows
+    swapped: list[tuple[Any, ...]] = []
+    for i in range(0, len(rows), 3):
+        together, b_to_a, a_to_b = rows[i:i + 3]
+        swapped += [(*together[:d], both, *together[d + 1:]), a_to_b, b_to_a]
+    return type(result)(result.columns, swapped, title=result.title.replace(
         f"{second}–{first}", f"{a}–{b}").replace(f"{first}–{second}", f"{a}–{b}"),
         notes=result.notes)
 
