@@ -179,13 +179,13 @@ class Gazetteer:
 
     def finish(self) -> None:
         """Rank each name's candidates once, so that lookups only pick."""
-        numbers: dict[Place, int] = {}
+        numbers: dict[int, int] = {}  # by id(): cheaper than a dataclass's hash
         first_new = len(self._places)
 
         def number(place: Place) -> int:
-            found = numbers.get(place)
+            found = numbers.get(id(place))
             if found is None:
-                found = numbers[place] = len(self._places)
+                found = numbers[id(place)] = len(self._places)
                 self._places.append(place)
             return found
 
