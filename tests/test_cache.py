@@ -80,6 +80,20 @@ def test_a_directory_that_cannot_be_made_means_no_cache(tmp_path: Path,
     assert cache.load("test", KEY) is None
 
 
+def test_no_home_directory_means_no_cache(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv(cache.ENV_VAR)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:  # what pathlib does with no $HOME and no passwd entry
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    with pytest.raises(OSError, match=cache.ENV_VAR):
+        cache.cache_dir()
+    assert cache.store("test", KEY, VALUE) is False
+    assert cache.load("test", KEY) is None
+
+
 def test_the_cached_gazetteer_has_the_index_of_a_fresh_build(cache_dir: Path, fresh):
     built = cached_gazetteer()  # nothing on disk: built, then written
     assert dict(built.items()) == fresh

@@ -32,13 +32,19 @@ _FORMAT = f"marshal {marshal.version} python {sys.version_info[0]}.{sys.version_
 
 
 def cache_dir() -> Path:
-    """The cache directory (it may not exist yet): see the module docstring."""
+    """The cache directory (it may not exist yet): see the module docstring. OSError when
+    none is set and there is no home directory to put it in."""
     configured = os.environ.get(ENV_VAR)
     if configured:
         return Path(configured).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "detente"
+    if xdg and Path(xdg).is_absolute():  # the XDG rule: a relative path is ignored
+        return Path(xdg) / "detente"
+    try:
+        home = Path.home()
+    except RuntimeError as err:  # no $HOME and no passwd entry
+        raise OSError(f"no home directory for the cache: set {ENV_VAR} to a directory") from err
+    return home / ".cache" / "detente"
 
 
 def cache_key(*parts: str) -> bytes:
@@ -58,7 +64,7 @@ def load(name: str, key: bytes) -> object | None:
     """The value stored as ``name`` under ``key``, or None when there is no good one."""
     try:
         data = cache_path(name, key).read_bytes()
-    except (OSError, RuntimeError):  # RuntimeError: Path.home() without a home directory
+    except OSError:
         return None
     header = len(_MAGIC) + 2 * _DIGEST
     if len(data) < header or not data.startswith(_MAGIC):
@@ -91,7 +97,7 @@ def store(name: str, key: bytes, value: Any) -> bool:
         os.replace(temp, path)
         temp = None
         return True
-    except (OSError, RuntimeError):
+    except OSError:
         return False
     finally:
         if temp is not None:
