@@ -148,6 +148,28 @@ def test_a_file_that_is_not_a_gazetteer_is_rebuilt(cache_dir: Path):
     assert Gazetteer.from_state(cache.load(places.CACHE_NAME, key)).lookup("Moscow") is not None
 
 
+ROW = ("Avalon", "AAA", "city", 1)
+
+
+@pytest.mark.parametrize("state", [
+    None, "gazetteer", ([ROW],), ([ROW], []), ([("Avalon", "AAA", "city")], {"avalon": 0}),
+    ([list(ROW)], {"avalon": 0}), ([ROW], {"avalon": 1}), ([ROW], {"avalon": -1}),
+    ([ROW], {"avalon": "0"}), ([ROW], {"avalon": (0, 1)}), ([ROW], {"avalon": (0, "0")}),
+    ([ROW], {"avalon": ([0],)}), ([ROW], {"avalon": (0.0,)}), ([ROW], {"avalon": [0]}),
+])
+def test_from_state_refuses_what_to_state_cannot_give(state):
+    with pytest.raises(ValueError, match="not a gazetteer state"):
+        Gazetteer.from_state(state)
+
+
+def test_from_state_gives_back_the_gazetteer():
+    state = ([ROW, ("Avalon", "BBB", "region", None)], {"avalon": (0, 1), "avalon town": 0})
+    gazetteer = Gazetteer.from_state(state)
+    assert gazetteer.candidates("Avalon") == (Place(*ROW), Place("Avalon", "BBB", "region", None))
+    assert gazetteer.lookup("Avalon Town") == Place(*ROW)
+    assert gazetteer.to_state() == state
+
+
 def test_an_unwritable_cache_dir_still_gives_the_gazetteer(tmp_path: Path, fresh,
                                                           monkeypatch: pytest.MonkeyPatch):
     blocker = tmp_path / "a-file"

@@ -254,14 +254,20 @@ class Gazetteer:
             raise ValueError("not a gazetteer state")
         rows, index = state
         count = len(rows)
-        if rows and not (isinstance(rows[0], tuple) and len(rows[0]) == 4):
+        if not all(type(row) is tuple and len(row) == 4 for row in rows):
             raise ValueError("not a gazetteer state: bad place row")
-        for found in index.values():
-            if isinstance(found, int):
-                if not 0 <= found < count:
-                    raise ValueError("not a gazetteer state: place number out of range")
-            elif not (isinstance(found, tuple) and all(0 <= n < count for n in found)):
-                raise ValueError("not a gazetteer state: bad index entry")
+        # every entry a place number or a tuple of them, each a row: checked with set
+        # operations, as a loop over the 67,000 entries would cost more than the load
+        singles = [found for found in index.values() if type(found) is int]
+        several = [found for found in index.values() if type(found) is tuple]
+        try:
+            numbers = set(singles).union(*several)
+        except TypeError:  # something unhashable in a tuple
+            raise ValueError("not a gazetteer state: bad index entry") from None
+        if (len(singles) + len(several) != len(index)
+                or not numbers <= set(range(count))
+                or not all(type(n) is int for n in numbers)):
+            raise ValueError("not a gazetteer state: bad index entry")
         gazetteer = cls()
         gazetteer._rows, gazetteer._index = rows, index
         gazetteer._places = [None] * count
