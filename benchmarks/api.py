@@ -1,7 +1,7 @@
 """Latency of the REST API under load: the dyad and events endpoints, 50 concurrent clients.
 
     .venv/bin/python benchmarks/api.py [--events 10000000] [--db /tmp/detente-bench-v2.duckdb]
-                                       [--clients 50] [--requests 1000]
+                                       [--clients 50] [--requests 1000] [--workers 2]
 
 Uses the synthetic store of benchmarks/query.py (built once, then reused), starts
 `detente serve` on a free loopback port, and sends each workload from `--clients` concurrent
@@ -102,6 +102,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="Server processes (`detente serve --workers`); default 1.")
     parser.add_argument("--only", default="", help="Workloads to run, by the first word of "
                         "their label (dyad, events), comma-separated; default all.")
     args = parser.parse_args()
@@ -127,12 +129,16 @@ def main() -> None:
                   for c in top for r in ROOTS]
     rng.shuffle(new_events)
     new_events = new_events[: 2 * args.clients]
-    with running_server(db, timeout=300) as base:
+    with running_server(db, timeout=300, workers=args.workers) as base:
         started = time.perf_counter()
-        while httpx.get(f"{base}/api/", timeout=300).json()["warming"]:
-            time.sleep(1)
+        # each worker warms up by itself: wait until a run of answers all say it is done
+        done = 0
+        while done < 4 * args.workers:
+            done = 0 if httpx.get(f"{base}/api/", timeout=300).json()["warming"] else done + 1
+            time.sleep(1 if done == 0 else 0.1)
         print(f"server {base} on {db} ({db.stat().st_size / 1e9:.2f} GB), "
-              f"{args.clients} concurrent clients; warm-up (network, busiest pairs) "
+              f"{args.workers} worker process(es), {args.clients} concurrent clients; "
+              f"warm-up (network, busiest pairs) "
               f"took {time.perf_counter() - started:.0f} s after start")
         for label, urls in [("dyad, 190 pairs, by month", popular),
                             ("dyad, 190 pairs, again", again),

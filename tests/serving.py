@@ -46,9 +46,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+#: the process id of each running server, by its base URL
+PIDS: dict[str, int] = {}
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
 @contextmanager
 def running_server(db: Path, token: str | None = None, timeout: float = 90.0,
-                   extract_rate: float = 0, host: str = "127.0.0.1") -> Iterator[str]:
+                   extract_rate: float = 0, host: str = "127.0.0.1",
+                   workers: int = 1) -> Iterator[str]:
     """``detente serve --db DB`` on 127.0.0.1; yields its base URL, stops it after.
 
     ``extract_rate`` is the server's POST /api/extract limit a minute per client: none by
@@ -61,10 +79,11 @@ def running_server(db: Path, token: str | None = None, timeout: float = 90.0,
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "detente", "serve", "--db", str(db),
                                  "--port", str(port), "--extract-rate", str(extract_rate),
-                                 "--host", host],
+                                 "--host", host, "--workers", str(workers)],
                                 stdout=out, stderr=subprocess.STDOUT,
                                 env=env)
     url = f"http://127.0.0.1:{port}"
+    PIDS[url] = proc.pid
     try:
         deadline = time.monotonic() + timeout
         while True:

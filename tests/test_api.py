@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import httpx
 import pytest
 
 from detente.store import Store
-from serving import HOSTILE, running_server
+from serving import HOSTILE, PIDS, children, running_server
 
 
 @pytest.fixture(scope="module")
@@ -194,6 +196,28 @@ def test_post_needs_the_token_when_the_server_has_one(example_store):
         ok = client.post("/api/extract", json=body, headers={"authorization": "Bearer s3cret"})
         assert ok.status_code == 200
         assert client.get("/api/events").status_code == 200  # reading needs no token
+
+
+def test_workers_answer_as_one_process_does_and_stop_with_it(http, example_store):
+    with running_server(example_store, workers=2) as url, \
+            httpx.Client(base_url=url, timeout=60) as client:
+        # uvicorn's worker processes, each with the store open (multiprocessing's resource
+        # tracker is a child too)
+        workers = [pid for pid in children(PIDS[url])
+                   if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(workers) == 2
+        edges = http.get("/api/network", params={"limit": 5}).json()["rows"]
+        for edge in edges * 2:  # more requests than workers: both answer some
+            for by in ("month", "day"):
+                params = {"a": edge["b"], "b": edge["a"], "by": by}
+                assert client.get("/api/dyad", params=params).json() == \
+                    http.get("/api/dyad", params=params).json()
+        assert client.get("/api/events", params={"limit": 3}).json()["rows"] == \
+            http.get("/api/events", params={"limit": 3}).json()["rows"]
+    deadline = time.monotonic() + 20
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)  # none left behind
 
 
 def test_serve_refuses_an_open_host_without_a_token(example_store):

@@ -85,16 +85,20 @@ class Service:
     #: or wait at once in all
     extract_per_minute: float = 120.0
     extract_queue: int = 4
+    #: processes serving the same store (``detente serve --workers``): they share the cores,
+    #: and the extraction rate limit is shared out between them
+    workers: int = 1
     _pipeline_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self._slots = threading.BoundedSemaphore(self.slots)
-        self.extract_rate = RateLimit(self.extract_per_minute)
+        # a client's requests may go to any worker: each lets through its share of the rate
+        self.extract_rate = RateLimit(self.extract_per_minute / max(1, self.workers))
         self.extract_gate = Gate(self.extract_queue)
         # the cores shared out between the queries that run at once: with many clients, one
         # thread a query answers more of them than every query spreading over every core
         # (2.5x more dyad queries a second on 2 cores, benchmarks/api.py)
-        threads = max(1, (os.cpu_count() or 1) // self.slots)
+        threads = max(1, (os.cpu_count() or 1) // (self.slots * max(1, self.workers)))
         self.store.con.execute(f"SET threads = {threads}")
 
     def query(self, key: Hashable, run: Callable[[Store], Result]) -> Result:
@@ -253,16 +257,17 @@ def _wants_html(request: Request) -> bool:
 
 def create_app(db: str | Path, token: str | None = None,
                max_chars: int = MAX_EXTRACT_CHARS, warm: bool = True,
-               extract_per_minute: float = 120.0) -> FastAPI:
+               extract_per_minute: float = 120.0, workers: int = 1) -> FastAPI:
     """The app over the store ``db`` (opened read-only). With ``token``, every POST needs
     ``Authorization: Bearer TOKEN`` (or ``X-Detente-Token: TOKEN``). With ``warm``, the
     network and the busiest pairs' monthly series are computed in the background at start.
-    ``extract_per_minute`` limits POST /api/extract per client (0: no limit)."""
+    ``extract_per_minute`` limits POST /api/extract per client (0: no limit), over all the
+    ``workers`` processes that serve the store."""
     from detente.api import pages, routes
 
     store = Store(db, read_only=True)
     service = Service(store=store, token=token or None, max_chars=max_chars,
-                      extract_per_minute=extract_per_minute)
+                      extract_per_minute=extract_per_minute, workers=workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -343,3 +348,16 @@ def jsonable(value: Any) -> Any:
 
 
 __all__ = ["MAX_BODY_BYTES", "Service", "create_app", "plotly_js", "side_names"]
+
+
+#: how ``detente serve --workers N`` hands its settings to the worker processes
+WORKER_SETTINGS = ("DETENTE_SERVE_DB", "DETENTE_SERVE_EXTRACT_RATE", "DETENTE_SERVE_WORKERS")
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of ``detente serve --workers N`` (uvicorn's factory):
+    the store, rate and number of workers come from the environment the command set
+    (:data:`WORKER_SETTINGS`), the token from ``$DETENTE_TOKEN``."""
+    db, rate, workers = (os.environ[name] for name in WORKER_SETTINGS)
+    return create_app(db, token=os.environ.get("DETENTE_TOKEN") or None,
+                      extract_per_minute=float(rate), workers=int(workers))

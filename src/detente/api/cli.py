@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from typing import Any
 
 import click
 
@@ -33,7 +34,12 @@ def is_loopback(host: str) -> bool:
               help="How much uvicorn logs (info: every request).")
 @click.option("--extract-rate", default=120.0, show_default=True, type=click.FloatRange(0),
               help="POST /api/extract requests a minute per client (0: no limit).")
-def serve(db: str, host: str, port: int, log_level: str, extract_rate: float) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes serving requests. One process runs Python on one core at a "
+                   "time; with many clients, give it the machine's cores (each process keeps "
+                   "its own query cache and, once POST /api/extract is used, its own model).")
+def serve(db: str, host: str, port: int, log_level: str, extract_rate: float,
+          workers: int) -> None:
     """Serve the dashboard and the JSON API over a store (read-only).
 
     Pages: / (overview), /dyad, /network, /events, /quotes, /stances, /articles/ID,
@@ -50,11 +56,21 @@ def serve(db: str, host: str, port: int, log_level: str, extract_rate: float) ->
             f"'Authorization: Bearer $DETENTE_TOKEN' with POST requests")
     import uvicorn
 
-    from detente.api.app import create_app
+    from detente.api.app import WORKER_SETTINGS, create_app
     from detente.errors import DetenteError
+    from detente.store import Store
 
+    app: Any
     try:
-        app = create_app(db, token=token, extract_per_minute=extract_rate)
+        if workers == 1:
+            app = create_app(db, token=token, extract_per_minute=extract_rate)
+        else:
+            # each worker opens the store for itself; opening it here first makes a store
+            # that cannot be opened one clear message instead of one traceback a worker
+            Store(db, read_only=True).close()
+            os.environ.update(zip(WORKER_SETTINGS, (db, str(extract_rate), str(workers)),
+                                  strict=True))
+            app = "detente.api.app:app_from_environment"
     except DetenteError as err:
         raise click.ClickException(str(err)) from err
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -65,4 +81,5 @@ def serve(db: str, host: str, port: int, log_level: str, extract_rate: float) ->
     # keep idle connections 75 s (uvicorn's 5 s default closes them under clients that are
     # about to reuse them: a dashboard's or a load balancer's pool then sees resets)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
-                server_header=False, timeout_keep_alive=75)
+                server_header=False, timeout_keep_alive=75, workers=workers,
+                factory=workers > 1)
