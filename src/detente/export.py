@@ -81,7 +81,7 @@ def to_table(document: Document) -> str:
     lines.append(f"actors ({len(document.actors)})")
     for a in document.actors:
         role = f", {a.role}" if a.role else ""
-        said = sorted({m.text for m in a.mentions}, key=str.lower)
+        said = sorted({m.text for m in a.mentions}, key=lambda text: (text.lower(), text))
         lines.append(f"  {a.name:<28} {a.kind:<12} {a.code or '-':<10}{role}  "
                      f"[{_short('; '.join(said), 60)}]")
     lines.append(f"events ({len(document.events)})")
