@@ -162,7 +162,7 @@ def speed_once(spec: PipelineSpec, jobs: int, inputs: list[str], db: Path,
             print(f"  jobs {jobs}: workers ready in {time.perf_counter() - started:.1f} s")
             extractor, pids = pool, [os.getpid(), *pool.pids]
         else:
-            extractor, pids = spec.build(), [os.getpid()]
+            extractor, pids = spec.build_for_process(), [os.getpid()]  # as the CLI does
         warm = [str(Path(__file__).resolve().parents[1] / "examples")]
         with Store(db.with_suffix(".warm.duckdb")) as store:  # every worker parses once
             ingest(warm, store, extractor, batch_size=1)

@@ -43,3 +43,13 @@ def test_the_collector_is_restored_when_the_block_fails(unfreeze):
     with pytest.raises(RuntimeError), long_lived():
         raise RuntimeError("the model is not installed")
     assert gc.get_threshold() == thresholds
+
+
+def test_a_command_s_pipeline_is_built_long_lived(unfreeze):
+    from detente.parallel import PipelineSpec
+    from detente.pipeline import Pipeline
+
+    gc.unfreeze()
+    thresholds = gc.get_threshold()
+    assert isinstance(PipelineSpec().build_for_process(), Pipeline)
+    assert gc.get_freeze_count() > 0 and gc.isenabled() and gc.get_threshold() == thresholds

@@ -60,7 +60,6 @@ def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: st
     """
     from detente.errors import DetenteError
     from detente.events.dates import parse_iso
-    from detente.gcpause import long_lived
     from detente.parallel import PipelinePool, PipelineSpec, resolve_jobs
 
     if date is not None and parse_iso(date) is None:
@@ -74,8 +73,7 @@ def extract(paths: tuple[str, ...], fmt: str | None, date: str | None, model: st
             _extract_to(paths, pool, fmt, date, max_chars, batch_size)
         return
     try:
-        with long_lived():  # the pipeline lives as long as this command
-            pipeline = spec.build()
+        pipeline = spec.build_for_process()
     except DetenteError as err:
         raise click.ClickException(str(err)) from err
     _extract_to(paths, pipeline, fmt, date, max_chars, batch_size)

@@ -231,7 +231,7 @@ def ingest(paths: tuple[str, ...], db: str, date: str | None, model: str | None,
                                 on_skip=on_skip,
                                 on_progress=bar.update if bar is not None else None)
         else:
-            report = run_ingest(paths, store, pool or spec.build, date=date,
+            report = run_ingest(paths, store, pool or spec.build_for_process, date=date,
                                 max_chars=max_chars, columns=columns, batch_size=batch_size,
                                 commit_every=commit_every, force=force, on_skip=on_skip,
                                 on_progress=bar.update if bar is not None else None)

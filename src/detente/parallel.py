@@ -102,6 +102,13 @@ class PipelineSpec:
         return bool(self.actor_files or self.role_files or self.petrarch_actors
                     or self.petrarch_agents or self.petrarch_verbs)
 
+    def build_for_process(self) -> Pipeline:
+        """:meth:`build` for a pipeline that lives as long as the process (a command's or a
+        worker's): built with no automatic garbage collection, then frozen
+        (:func:`detente.gcpause.long_lived`)."""
+        with long_lived():
+            return self.build()
+
     def build(self) -> Pipeline:
         """The Pipeline: the process-wide one for the model when no dictionaries are given."""
         from detente.actors.dictionary import build_dictionary
@@ -153,8 +160,7 @@ def _work(spec: PipelineSpec, index: int, tasks: Any, results: Any) -> None:
     if index > 0:  # the first worker alone reports dictionary warnings: once, not N times
         logging.disable(logging.WARNING)
     try:
-        with long_lived():  # the pipeline lives as long as this worker
-            pipeline = spec.build()
+        pipeline = spec.build_for_process()
     except BaseException as err:  # every failure goes back to the parent
         results.put(("failed", index, None, _describe(err)))
         return
@@ -368,7 +374,7 @@ def _main_thread() -> bool:
 def extractor(spec: PipelineSpec, jobs: int) -> Pipeline | PipelinePool:
     """The Pipeline itself for one job, else a pool of ``jobs`` workers (0: all cores)."""
     jobs = resolve_jobs(jobs)
-    return spec.build() if jobs == 1 else PipelinePool(spec, jobs)
+    return spec.build_for_process() if jobs == 1 else PipelinePool(spec, jobs)
 
 
 __all__ = ["Extractor", "PipelinePool", "PipelineSpec", "WorkerError", "available_cores",
