@@ -41,7 +41,7 @@ from detente.store.rows import content_hash
 T = TypeVar("T")
 
 #: articles an ingest writes between two reopenings of its store (see :func:`release_memory`)
-RELEASE_EVERY = 2000
+RELEASE_EVERY = 1000
 
 if TYPE_CHECKING:
     import pyarrow as pa
