@@ -29,7 +29,7 @@ from detente.analysis.result import (
 )
 from detente.errors import DetenteError
 
-PERIODS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m", "year": "%Y"}
+PERIODS = series.PERIODS  # the periods of dyad(), by the label format
 ACTOR_ORDER = ("events", "mentions", "articles")
 POLARITIES = ("support", "oppose")
 NO_LIMIT = 2**62

@@ -39,7 +39,8 @@ COLUMNS = {True: ("day", "cameo_code", "cameo_root", "quad_class", "sig", "rows_
            False: ("day", "cameo_code", "quad_class", "events", "goldstein", "rows_fwd",
                    "rows_back")}
 EPOCH = date(1970, 1, 1)
-FORMATS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m", "year": "%Y"}
+#: the periods a series can be counted by, with the strftime format of their labels
+PERIODS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m", "year": "%Y"}
 
 
 
@@ -75,7 +76,7 @@ def day_number(day: date) -> int:
 @lru_cache(maxsize=1 << 16)
 def label(by: str, day: int) -> str:
     """The label of the period (``by``) that starts on ``day`` (days since 1970-01-01)."""
-    return (EPOCH + timedelta(days=day)).strftime(FORMATS[by])
+    return (EPOCH + timedelta(days=day)).strftime(PERIODS[by])
 
 
 def period_range(by: str, first: date, last: date) -> list[int]:
