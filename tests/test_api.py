@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -198,6 +201,26 @@ def test_post_needs_the_token_when_the_server_has_one(example_store):
         assert client.get("/api/events").status_code == 200  # reading needs no token
 
 
+def established(pid: int, port: int) -> set[int]:
+    """The sockets of process ``pid`` holding an established connection on local ``port``
+    (their inodes, from /proc)."""
+    owned = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            owned.add(int(target[8:-1]))
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                found.add(int(fields[9]))
+    return owned & found
+
+
 def test_workers_answer_as_one_process_does_and_stop_with_it(http, example_store):
     with running_server(example_store, workers=2) as url, \
             httpx.Client(base_url=url, timeout=60) as client:
@@ -214,6 +237,28 @@ def test_workers_answer_as_one_process_does_and_stop_with_it(http, example_store
                     http.get("/api/dyad", params=params).json()
         assert client.get("/api/events", params={"limit": 3}).json()["rows"] == \
             http.get("/api/events", params={"limit": 3}).json()["rows"]
+        # connections made at once are shared out between the workers (uvicorn's own
+        # workers let whichever woke first take them all)
+        # (the workers are stopped while the clients connect, so all connections wait for
+        # them at once, as a burst of clients does)
+        port = int(url.rsplit(":", 1)[1])
+        for pid in workers:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
+        finally:
+            for pid in workers:
+                os.kill(pid, signal.SIGCONT)
+        try:
+            for sock in clients:
+                sock.sendall(b"GET /api/ HTTP/1.1\r\nHost: x\r\n\r\n")
+            for sock in clients:
+                assert sock.recv(12).startswith(b"HTTP/1.1 200")
+            held = [len(established(pid, port)) for pid in workers]
+        finally:
+            for sock in clients:
+                sock.close()
+        assert sum(held) >= 16 and min(held) > 0, held
     deadline = time.monotonic() + 20
     while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -14,9 +14,10 @@ which the store keeps in step with it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from detente.analysis import series
 from detente.analysis.result import (
@@ -33,6 +34,13 @@ PERIODS = series.PERIODS  # the periods of dyad(), by the label format
 ACTOR_ORDER = ("events", "mentions", "articles")
 POLARITIES = ("support", "oppose")
 NO_LIMIT = 2**62
+
+
+class PairCache(Protocol):
+    """Where :func:`dyad` keeps pairs' units: ``get`` returns the value kept for ``key`` or
+    keeps and returns ``compute()`` (:class:`detente.api.cache.QueryCache`)."""
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any: ...
 
 
 class QueryError(DetenteError):
@@ -86,7 +94,7 @@ def _fetch(con: Any, sql: str, params: dict[str, Any]) -> tuple[list[str], list[
 
 def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None = None,
          end: str | date | None = None, dedupe: bool = True, include_negated: bool = False,
-         top: int = 3, fill: bool = True) -> DyadSeries:
+         top: int = 3, fill: bool = True, pairs: PairCache | None = None) -> DyadSeries:
     """The history of the pair ``a``–``b`` (ISO3 countries or IGO codes) per period.
 
     Three rows per period: both directions together (``A<>B``), then ``A>B`` and ``B>A``
@@ -96,32 +104,28 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
     Negated events ("did not attack") are left out unless ``include_negated``. With ``fill``
     (the default) every period from the first to the last (or from ``start`` to ``end`` when
     given) has its rows, zeros where nothing happened; without it only periods with events.
+
+    ``pairs`` keeps each pair's counting units (:class:`~detente.analysis.series.PairUnits`)
+    for the next query on the pair, whatever its period or dates: for a store that nothing
+    writes to while the cache is used (the server's, opened read-only).
     """
     if by not in PERIODS:
         raise QueryError(f"cannot group by {by!r}; use one of {', '.join(PERIODS)}")
     a, b = a.strip().upper(), b.strip().upper()
     if not a or not b:
         raise QueryError("give two sides, e.g. CHN RUS")
-    # the pair's rows of the happenings summary (detente.store.schema: one row per pair, day,
-    # CAMEO code, negated and which directions the event has), counted per period by
-    # detente.analysis.series, which says what a unit is with and without dedupe
     lo, hi = sorted((a, b))
     dates = _dates(start, end)
-    # only the conditions asked for (a condition that is always true still costs its test
-    # on every row of the pair: 0.6-1.2 ms a query)
-    params: dict[str, Any] = {"lo": lo, "hi": hi}
-    where = ["lo = $lo", "hi = $hi", "day IS NOT NULL"]
-    for name, test in (("start", "day >= $start"), ("end", "day <= $end")):
-        if dates[name] is not None:
-            where.append(test)
-            params[name] = dates[name]
-    if not include_negated:
-        where.append("NOT negated")
-    table = con.execute(f"SELECT {', '.join(series.COLUMNS[bool(dedupe)])} FROM happenings "
-                        f"WHERE {' AND '.join(where)}", params).to_arrow_table()
-    labels = [f"{a}<>{b}", f"{a}>{b}", f"{b}>{a}"][:3 if a != b else 1]
-    found = series.count(table, by, a == lo, len(labels), dedupe, max(int(top), 0),
-                         _type_prefixes())
+    directions = 3 if a != b else 1
+    if pairs is None:
+        units = _pair_units(con, lo, hi, dedupe, include_negated, directions, dates)
+    else:  # all the pair's days, kept for the next query on the pair whatever its dates
+        units = pairs.get(("dyad", lo, hi, bool(dedupe), bool(include_negated)),
+                          lambda: _pair_units(con, lo, hi, dedupe, include_negated,
+                                              directions, _dates(None, None)))
+    labels = [f"{a}<>{b}", f"{a}>{b}", f"{b}>{a}"][:directions]
+    found = series.count(units, by, a == lo, max(int(top), 0), _type_prefixes(),
+                         dates["start"], dates["end"])
     # every period gets a row for each direction, zeros where it has none, from the start
     # (or the first event) to the end (or the last); without fill, the periods with events
     periods = sorted(set().union(*(c.periods.tolist() for c in found if c is not None)))
@@ -135,6 +139,26 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
     rows = series.series_rows(by, periods, found, labels)
     how = "happenings (deduplicated)" if dedupe else "event mentions"
     return DyadSeries(columns, rows, title=f"{a}–{b} by {by}: {how}")
+
+
+def _pair_units(con: Any, lo: str, hi: str, dedupe: bool, include_negated: bool,
+                directions: int, dates: dict[str, date | None]) -> series.PairUnits:
+    """The counting units of the pair ``lo``–``hi`` from its rows of the happenings summary
+    (detente.store.schema: one row per pair, day, CAMEO code, negated and which directions
+    the event has); detente.analysis.series says what a unit is with and without dedupe."""
+    # only the conditions asked for (a condition that is always true still costs its test
+    # on every row of the pair: 0.6-1.2 ms a query)
+    params: dict[str, Any] = {"lo": lo, "hi": hi}
+    where = ["lo = $lo", "hi = $hi", "day IS NOT NULL"]
+    for name, test in (("start", "day >= $start"), ("end", "day <= $end")):
+        if dates[name] is not None:
+            where.append(test)
+            params[name] = dates[name]
+    if not include_negated:
+        where.append("NOT negated")
+    table = con.execute(f"SELECT {', '.join(series.COLUMNS[bool(dedupe)])} FROM happenings "
+                        f"WHERE {' AND '.join(where)}", params).to_arrow_table()
+    return series.prepare(table, bool(dedupe), directions)
 
 
 def actors(con: Any, limit: int = 20, country: str | None = None, kind: str | None = None,

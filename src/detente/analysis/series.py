@@ -109,24 +109,49 @@ def _starts(keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
 
 
-def count(rows: pa.Table, by: str, a_is_lo: bool, directions: int, dedupe: bool,
-          top: int, prefixes: dict[str, str]) -> list[Counts | None]:
-    """The counts of each direction (None: no events) in the periods that have events,
-    from a pair's summary ``rows`` (the :data:`COLUMNS` of ``happenings`` for ``dedupe``,
-    already filtered by date and negation).
+@dataclass(frozen=True)
+class Units:
+    """One direction's counting units, sorted by type then day: a unit's day, type (its
+    rank in :attr:`PairUnits.codes`), quad class, Goldstein score and, without dedupe, its
+    number of events."""
 
-    Periods are given by their first day (days since 1970-01-01); ``a_is_lo`` says whether
-    the first side asked for is the pair's ``lo`` (its "fwd" direction is then A>B);
-    ``directions`` is 3, or 1 for a side with itself. ``prefixes`` names a CAMEO code in
-    the top types (``"036 Express intent to meet or negotiate ×"``).
-    """
-    found: list[Counts | None] = [None] * directions
+    day: np.ndarray
+    code: np.ndarray
+    quad: np.ndarray
+    score: np.ndarray
+    weight: np.ndarray | None
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.day, self.code, self.quad, self.score, self.weight)
+        return sum(a.nbytes for a in arrays if a is not None)
+
+
+@dataclass(frozen=True)
+class PairUnits:
+    """A pair's units, ready to count by any period and date range: the pair's ``lo``–``hi``
+    order, directions both (0), lo>hi (1) and hi>lo (2) (one direction for a side with
+    itself; None where there are none), and the CAMEO codes the units' types index."""
+
+    directions: list[Units | None]
+    codes: list[str]
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays (what a cache of pairs weighs them by)."""
+        return sum(u.nbytes for u in self.directions if u is not None) + 64 * len(self.codes)
+
+
+def prepare(rows: pa.Table, dedupe: bool, directions: int) -> PairUnits:
+    """The units of a pair from its summary ``rows`` (the :data:`COLUMNS` of ``happenings``
+    for ``dedupe``, already filtered by negation and maybe date), in the ``lo``–``hi``
+    order; ``directions`` is 3, or 1 for a side with itself."""
+    found: list[Units | None] = [None] * directions
     if not rows.num_rows:
-        return found
+        return PairUnits(found, [])
     day = rows.column("day").cast(pa.int32()).to_numpy().astype(np.int64)
     code, codes = _ranks(rows.column("cameo_code"))
-    quad = rows.column("quad_class").to_numpy().astype(np.int64)
-    period = period_start(by, day)
+    quad = rows.column("quad_class").to_numpy().astype(np.int8)
     rows_fwd, rows_back = rows.column("rows_fwd").to_numpy(), rows.column("rows_back").to_numpy()
     if dedupe:
         root, _ = _ranks(rows.column("cameo_root"))
@@ -138,11 +163,10 @@ def count(rows: pa.Table, by: str, a_is_lo: bool, directions: int, dedupe: bool,
         weight = rows.column("events").to_numpy().astype(np.int64)
         score = rows.column("goldstein").to_numpy()
         score_fwd = score_back = np.zeros(len(day))
-    if not a_is_lo:
-        rows_fwd, rows_back, score_fwd, score_back = rows_back, rows_fwd, score_back, score_fwd
     n_codes = len(codes)
     sides = [(rows_fwd + rows_back, score_fwd + score_back), (rows_fwd, score_fwd),
              (rows_back, score_back)][:directions]
+    span = int(day.max() - day.min()) + 1
     for direction, (dir_rows, dir_score) in enumerate(sides):
         present = np.flatnonzero(dir_rows > 0)
         if not len(present):
@@ -161,25 +185,69 @@ def count(rows: pa.Table, by: str, a_is_lo: bool, directions: int, dedupe: bool,
             unit_weight = None
         else:
             units, unit_score, unit_weight = present, score[present], weight[present]
-        found[direction] = _periods(period[units], code[units], quad[units], unit_score,
-                                    unit_weight, n_codes, codes, top, prefixes)
-    return found
+        # by type, then day; a stable sort keeps the units of one type and day in the order
+        # above, so that sums come out the same whatever the period
+        order = np.argsort(code[units] * span + (day[units] - day.min()), kind="stable")
+        units = units[order]
+        found[direction] = Units(day[units].astype(np.int32), code[units].astype(np.int32),
+                                 quad[units], unit_score[order],
+                                 None if unit_weight is None else unit_weight[order])
+    return PairUnits(found, codes)
 
 
-def _periods(period: np.ndarray, code: np.ndarray, quad: np.ndarray, score: np.ndarray,
-             weight: np.ndarray | None, n_codes: int, codes: list[str], top: int,
-             prefixes: dict[str, str]) -> Counts:
-    """One direction's units (period, type, quad, score, weight) counted per period."""
-    # per (period, type): units and score sums
-    key = period * n_codes + code
-    order = np.argsort(key, kind="stable")
-    keys = key[order]
-    first = _starts(keys)
-    count = (np.add.reduceat(weight[order], first) if weight is not None
-             else np.diff(np.r_[first, len(keys)]))
-    type_score = np.add.reduceat(score[order], first)
-    type_period, type_code = keys[first] // n_codes, keys[first] % n_codes
-    type_quad = quad[order][first]
+def count(pair: PairUnits, by: str, a_is_lo: bool, top: int, prefixes: dict[str, str],
+          first: date | None = None, last: date | None = None) -> list[Counts | None]:
+    """The counts of each direction of ``pair`` (None: no events) in the periods (``by``)
+    that have events from ``first`` to ``last`` (inclusive; None: no limit).
+
+    Periods are given by their first day (days since 1970-01-01); ``a_is_lo`` says whether
+    the first side asked for is the pair's ``lo`` (its direction 1 is then A>B).
+    ``prefixes`` names a CAMEO code in the top types (``"036 Express intent to meet or
+    negotiate ×"``).
+    """
+    directions = list(pair.directions)
+    if not a_is_lo and len(directions) == 3:
+        directions[1], directions[2] = directions[2], directions[1]
+    lo = None if first is None else day_number(first)
+    hi = None if last is None else day_number(last)
+    return [None if units is None else _periods(units, by, lo, hi, pair.codes, top, prefixes)
+            for units in directions]
+
+
+def _periods(units: Units, by: str, lo: int | None, hi: int | None, codes: list[str],
+             top: int, prefixes: dict[str, str]) -> Counts | None:
+    """One direction's units from day ``lo`` to ``hi`` counted per period."""
+    day, code, quad, score, weight = (units.day, units.code, units.quad, units.score,
+                                      units.weight)
+    if lo is not None or hi is not None:
+        keep = np.ones(len(day), bool)
+        if lo is not None:
+            keep &= day >= lo
+        if hi is not None:
+            keep &= day <= hi
+        if not keep.all():
+            day, code, quad, score = day[keep], code[keep], quad[keep], score[keep]
+            weight = None if weight is None else weight[keep]
+    if not len(day):
+        return None
+    # each unit's period by a table of the days it spans; per (type, period): units and
+    # score sums, runs of the units' order (type, then day)
+    first_day = int(day.min())
+    days = np.arange(first_day, int(day.max()) + 1, dtype=np.int64)
+    base = int(period_start(by, days[:1])[0])  # the first period may start before its day
+    starts_of = period_start(by, days) - base
+    period = starts_of[day - first_day]
+    key = code.astype(np.int64) * (len(days) + first_day - base) + period
+    first = _starts(key)
+    count = (np.add.reduceat(weight, first) if weight is not None
+             else np.diff(np.r_[first, len(key)]))
+    type_score = np.add.reduceat(score, first)
+    # the (type, period) runs in period order, types ascending within each: the sums below
+    # add up in the same order whatever order the units came in
+    order = np.argsort(period[first], kind="stable")
+    count, type_score, first = count[order].astype(np.int64), type_score[order], first[order]
+    type_period, type_code = period[first], code[first].astype(np.int64)
+    type_quad = quad[first].astype(np.int64)
     # per period
     starts = _starts(type_period)
     period_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(type_period)]))
@@ -188,7 +256,7 @@ def _periods(period: np.ndarray, code: np.ndarray, quad: np.ndarray, score: np.n
     by_quad = np.bincount(period_of * 5 + type_quad, weights=count,
                           minlength=len(starts) * 5).reshape(-1, 5).astype(np.int64)
     # the top types of each period: by count (most first), then code
-    most = int(count.max()) + 1
+    n_codes, most = len(codes), int(count.max()) + 1
     ranked = np.argsort((period_of * most + (most - 1 - count)) * n_codes + type_code,
                         kind="stable")
     kept = ranked[np.arange(len(ranked)) - starts[period_of[ranked]] < top]
@@ -196,7 +264,7 @@ def _periods(period: np.ndarray, code: np.ndarray, quad: np.ndarray, score: np.n
     for p, c, k in zip(period_of[kept].tolist(), type_code[kept].tolist(),
                        count[kept].tolist(), strict=True):
         names[p].append((prefixes.get(codes[c]) or f"{codes[c]}  ×") + str(k))
-    return Counts(type_period[starts], events.astype(np.int64), by_quad[:, 1:], scores,
+    return Counts(type_period[starts] + base, events.astype(np.int64), by_quad[:, 1:], scores,
                   ["; ".join(named) for named in names])
 
 

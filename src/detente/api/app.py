@@ -14,8 +14,8 @@ import hmac
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Hashable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Hashable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.util import find_spec
@@ -78,8 +78,10 @@ class Service:
     token: str | None = None
     cache: QueryCache = field(default_factory=lambda: QueryCache(4096))
     max_chars: int = MAX_EXTRACT_CHARS
-    #: store queries run at once; more only share the same cores and all finish later
-    slots: int = 2
+    #: requests answered at once (their query, rows and JSON), the others waiting their turn
+    #: in order; 0: the machine's cores shared out between the workers. More only share the
+    #: same cores, and all finish later
+    slots: int = 0
     warming: bool = False
     #: POST /api/extract: requests a minute per client (0: no limit), and how many may run
     #: or wait at once in all
@@ -88,24 +90,32 @@ class Service:
     #: processes serving the same store (``detente serve --workers``): they share the cores,
     #: and the extraction rate limit is shared out between them
     workers: int = 1
+    #: bytes of pairs' counting units kept for new dyad queries on known pairs (a pair of
+    #: 300,000 summary rows holds about 6 MB), in each worker
+    pair_bytes: int = 256 * 2**20
     _pipeline_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
+        cores = os.cpu_count() or 1
+        self.slots = self.slots or max(1, cores // max(1, self.workers))
         self._slots = threading.BoundedSemaphore(self.slots)
+        self._held = threading.local()
+        if self.store.read_only:  # nothing can write to it while the server has it open
+            self.store.pairs = QueryCache(self.pair_bytes, weigh=lambda units: units.nbytes)
         # a client's requests may go to any worker: each lets through its share of the rate
         self.extract_rate = RateLimit(self.extract_per_minute / max(1, self.workers))
         self.extract_gate = Gate(self.extract_queue)
         # the cores shared out between the queries that run at once: with many clients, one
         # thread a query answers more of them than every query spreading over every core
         # (2.5x more dyad queries a second on 2 cores, benchmarks/api.py)
-        threads = max(1, (os.cpu_count() or 1) // (self.slots * max(1, self.workers)))
+        threads = max(1, cores // (self.slots * max(1, self.workers)))
         self.store.con.execute(f"SET threads = {threads}")
 
     def query(self, key: Hashable, run: Callable[[Store], Result]) -> Result:
         """``run`` on a cursor of the store, or its result from the cache."""
 
         def compute() -> Result:
-            with self._slots:
+            with self.slot():
                 view = self.store.cursor()
                 try:
                     return run(view)
@@ -114,6 +124,20 @@ class Service:
 
         result: Result = self.cache.get(key, compute)
         return result
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the :attr:`slots` (at once in a thread: a request's query inside its
+        JSON's making holds one)."""
+        if getattr(self._held, "slot", False):
+            yield
+            return
+        with self._slots:
+            self._held.slot = True
+            try:
+                yield
+            finally:
+                self._held.slot = False
 
     @cached_property
     def names(self) -> dict[str, str]:

@@ -21,14 +21,22 @@ class _Pending:
 
 class QueryCache:
     """A bounded LRU map from a query's arguments to its result, with single flight: while
-    one thread computes a key, the others asking for it wait for that result."""
+    one thread computes a key, the others asking for it wait for that result.
 
-    def __init__(self, size: int = 512) -> None:
+    ``size`` bounds the number of results, or with ``weigh`` the sum of their weights (bytes,
+    say); the result just computed is kept even when it alone weighs more."""
+
+    def __init__(self, size: int = 512, weigh: Callable[[Any], int] | None = None) -> None:
         self.size = size
+        self.weigh = weigh
+        self.weight = 0
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._pending: dict[Hashable, _Pending] = {}
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+
+    def _weight(self, value: Any) -> int:
+        return 1 if self.weigh is None else self.weigh(value)
 
     def peek(self, key: Hashable) -> Any:
         """The value kept for ``key``, or None (nothing is computed)."""
@@ -65,7 +73,8 @@ class QueryCache:
                 del self._pending[key]
                 if pending.error is None:
                     self._items[key] = pending.value
-                    while len(self._items) > self.size:
-                        self._items.popitem(last=False)
+                    self.weight += self._weight(pending.value)
+                    while self.weight > self.size and len(self._items) > 1:
+                        self.weight -= self._weight(self._items.popitem(last=False)[1])
             pending.done.set()
         return pending.value

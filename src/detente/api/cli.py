@@ -56,6 +56,7 @@ def serve(db: str, host: str, port: int, log_level: str, extract_rate: float,
             f"'Authorization: Bearer $DETENTE_TOKEN' with POST requests")
     import uvicorn
 
+    from detente.api import processes
     from detente.api.app import WORKER_SETTINGS, create_app
     from detente.errors import DetenteError
     from detente.store import Store
@@ -70,7 +71,7 @@ def serve(db: str, host: str, port: int, log_level: str, extract_rate: float,
             Store(db, read_only=True).close()
             os.environ.update(zip(WORKER_SETTINGS, (db, str(extract_rate), str(workers)),
                                   strict=True))
-            app = "detente.api.app:app_from_environment"
+            app = processes.FACTORY
     except DetenteError as err:
         raise click.ClickException(str(err)) from err
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -80,6 +81,8 @@ def serve(db: str, host: str, port: int, log_level: str, extract_rate: float,
                + ("; POST needs $DETENTE_TOKEN" if token else ""), err=True)
     # keep idle connections 75 s (uvicorn's 5 s default closes them under clients that are
     # about to reuse them: a dashboard's or a load balancer's pool then sees resets)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
-                server_header=False, timeout_keep_alive=75, workers=workers,
-                factory=workers > 1)
+    options: dict[str, Any] = {"log_level": log_level, "access_log": False,
+                               "server_header": False, "timeout_keep_alive": 75}
+    if workers > 1 and processes.balanced():
+        raise SystemExit(processes.run(workers, host, port, options))
+    uvicorn.run(app, host=host, port=port, workers=workers, factory=workers > 1, **options)

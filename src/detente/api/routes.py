@@ -91,7 +91,8 @@ def cached_json(request: Request, svc: Any, build: Callable[[], Any]) -> Respons
     encoding its rows again."""
 
     def encode() -> bytes:
-        return json_bytes(build())
+        with svc.slot():
+            return json_bytes(build())
 
     body = svc.cache.get(("json", request.url.path, request.url.query), encode)
     return Response(body, media_type="application/json")

@@ -77,6 +77,9 @@ class Store:
 
         self.path = Path(path)
         self.read_only = read_only
+        #: where dyad() keeps pairs' units between queries (see queries.dyad): set only on a
+        #: store opened read-only, which no one can write to while it is open (the server's)
+        self.pairs: queries.PairCache | None = None
         if read_only and not self.path.exists():
             raise StoreError(f"no store at {self.path}; create one with "
                              f"`detente ingest PATH... --db {self.path}`")
@@ -132,6 +135,7 @@ class Store:
         open."""
         view = object.__new__(Store)
         view.path, view.read_only, view.con = self.path, self.read_only, self.con.cursor()
+        view.pairs = self.pairs
         return view
 
     @property
@@ -477,7 +481,8 @@ class Store:
              include_negated: bool = False, top: int = 3, fill: bool = True) -> DyadSeries:
         """The history of a pair per period; see :func:`detente.analysis.queries.dyad`."""
         return queries.dyad(self.con, a, b, by=by, start=start, end=end, dedupe=dedupe,
-                            include_negated=include_negated, top=top, fill=fill)
+                            include_negated=include_negated, top=top, fill=fill,
+                            pairs=self.pairs)
 
     def actors(self, limit: int = 20, country: str | None = None, kind: str | None = None,
                start: str | date | None = None, end: str | date | None = None,

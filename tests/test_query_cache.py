@@ -1,0 +1,99 @@
+"""The server's caches (detente.api.cache.QueryCache) and its request slots (Service.slot)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from detente.api.app import Service
+from detente.api.cache import QueryCache
+from detente.store import Store
+
+
+def test_the_least_recently_used_result_goes_first():
+    cache = QueryCache(2)
+    for key in "ab":
+        cache.get(key, lambda key=key: key.upper())
+    assert cache.get("a", lambda: "recomputed") == "A"  # a is now the most recent
+    cache.get("c", lambda: "C")
+    assert cache.peek("b") is None and cache.peek("a") == "A" and cache.peek("c") == "C"
+
+
+def test_a_weighed_cache_keeps_results_up_to_their_weight():
+    cache = QueryCache(10, weigh=len)
+    cache.get("a", lambda: "x" * 4)
+    cache.get("b", lambda: "x" * 4)
+    assert cache.weight == 8
+    cache.get("c", lambda: "x" * 4)  # 12 > 10: the oldest goes
+    assert cache.peek("a") is None and cache.weight == 8
+    cache.get("huge", lambda: "x" * 50)  # kept alone, though over the bound
+    assert cache.peek("huge") == "x" * 50 and cache.weight == 50
+    assert cache.peek("b") is None and cache.peek("c") is None
+
+
+def test_one_computation_however_many_ask_at_once():
+    cache = QueryCache()
+    calls = 0
+    started = threading.Event()
+
+    def slow() -> int:
+        nonlocal calls
+        calls += 1
+        started.set()
+        time.sleep(0.2)
+        return 42
+
+    answers: list[int] = []
+    threads = [threading.Thread(target=lambda: answers.append(cache.get("k", slow)))
+               for _ in range(8)]
+    threads[0].start()
+    started.wait(5)
+    for thread in threads[1:]:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert answers == [42] * 8 and calls == 1
+
+
+def test_a_failure_reaches_every_asker_and_is_not_kept():
+    cache = QueryCache()
+    with pytest.raises(ValueError):
+        cache.get("k", lambda: int("x"))
+    assert cache.get("k", lambda: 7) == 7
+
+
+def test_a_request_holds_one_slot_however_deep_it_asks(example_store: Path):
+    store = Store(example_store, read_only=True)
+    try:
+        service = Service(store=store, slots=1)
+        assert store.pairs is not None  # read-only: the server keeps pairs' units
+        inside = threading.Event()
+        release = threading.Event()
+        order: list[str] = []
+
+        def first() -> None:
+            with service.slot(), service.slot():  # the inner one does not wait for itself
+                inside.set()
+                release.wait(5)
+                order.append("first")
+
+        def second() -> None:
+            with service.slot():
+                order.append("second")
+
+        one = threading.Thread(target=first)
+        one.start()
+        inside.wait(5)
+        two = threading.Thread(target=second)
+        two.start()
+        time.sleep(0.2)
+        assert order == []  # the second waits for the only slot
+        release.set()
+        one.join(5)
+        two.join(5)
+        assert order == ["first", "second"]
+    finally:
+        store.close()
