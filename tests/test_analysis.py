@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from detente.analysis.queries import QueryError
+from detente.analysis.queries import PERIODS, QueryError
+from detente.analysis.result import Result
 from detente.store import Store
 
 DETENTE = [sys.executable, "-m", "detente.cli"]
@@ -89,6 +90,19 @@ def test_periods_and_date_ranges(store: Store):
     with pytest.raises(QueryError, match="month"):
         store.dyad("CHN", "RUS", by="fortnight")
     assert set(store.dyad("CHN", "CHN")["direction"]) <= {"CHN<>CHN"}  # domestic: one row
+
+
+def test_a_series_says_rightly_which_columns_need_converting(store: Store):
+    """DyadSeries.to_dicts skips the look at each value that Result.to_dicts takes: the
+    same dicts, because the columns hold what the class says."""
+    for by in PERIODS:
+        for a, b in (("CHN", "RUS"), ("RUS", "CHN"), ("CHN", "CHN"), ("USA", "XYZ")):
+            series = store.dyad(a, b, by=by, include_negated=by == "day")
+            floats = {series.columns.index(c) for c in series.FLOATS}
+            assert all(isinstance(v, float | type(None)) if i in floats else
+                       isinstance(v, str | int | type(None))
+                       for row in series.rows for i, v in enumerate(row))
+            assert series.to_dicts() == Result(series.columns, series.rows).to_dicts()
 
 
 def test_a_series_has_every_period_of_its_range(store: Store):

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from itertools import repeat
+from itertools import pairwise, repeat
 from typing import Any
 
 import numpy as np
@@ -244,7 +244,7 @@ def _periods(units: Units, by: str, lo: int | None, hi: int | None, codes: list[
     type_score = np.add.reduceat(score, first)
     # the (type, period) runs in period order, types ascending within each: the sums below
     # add up in the same order whatever order the units came in
-    order = np.argsort(period[first], kind="stable")
+    order = np.argsort(_small(period[first]), kind="stable")
     count, type_score, first = count[order].astype(np.int64), type_score[order], first[order]
     type_period, type_code = period[first], code[first].astype(np.int64)
     type_quad = quad[first].astype(np.int64)
@@ -255,17 +255,33 @@ def _periods(units: Units, by: str, lo: int | None, hi: int | None, codes: list[
     scores = np.add.reduceat(type_score, starts)
     by_quad = np.bincount(period_of * 5 + type_quad, weights=count,
                           minlength=len(starts) * 5).reshape(-1, 5).astype(np.int64)
-    # the top types of each period: by count (most first), then code
-    n_codes, most = len(codes), int(count.max()) + 1
-    ranked = np.argsort((period_of * most + (most - 1 - count)) * n_codes + type_code,
-                        kind="stable")
-    kept = ranked[np.arange(len(ranked)) - starts[period_of[ranked]] < top]
-    names: list[list[str]] = [[] for _ in starts]
-    for p, c, k in zip(period_of[kept].tolist(), type_code[kept].tolist(),
-                       count[kept].tolist(), strict=True):
-        names[p].append((prefixes.get(codes[c]) or f"{codes[c]}  ×") + str(k))
     return Counts(type_period[starts] + base, events.astype(np.int64), by_quad[:, 1:], scores,
-                  ["; ".join(named) for named in names])
+                  _top_types(period_of, type_code, count, len(starts), top, codes, prefixes))
+
+
+def _small(keys: np.ndarray) -> np.ndarray:
+    """``keys`` (non-negative) as 16 bits when they fit: numpy sorts those stably in linear
+    time (a radix sort), others by merging."""
+    return keys.astype(np.uint16) if len(keys) and int(keys.max()) < 1 << 16 else keys
+
+
+def _top_types(period_of: np.ndarray, type_code: np.ndarray, count: np.ndarray, periods: int,
+               top: int, codes: list[str], prefixes: dict[str, str]) -> list[str]:
+    """Each period's ``top`` types by count (most first), then code: "code name ×k; ...".
+    The types come in period order, codes ascending within each period."""
+    if top <= 0:
+        return [""] * periods
+    # two stable sorts: by count (most first), then by period, keep codes ascending in ties
+    ranked = np.argsort(_small(int(count.max()) - count), kind="stable")
+    ranked = ranked[np.argsort(_small(period_of[ranked]), kind="stable")]
+    in_period = period_of[ranked]
+    bounds = np.searchsorted(in_period, np.arange(periods + 1))
+    kept = ranked[np.arange(len(ranked)) - bounds[in_period] < top]
+    named = [prefixes.get(code) or f"{code}  ×" for code in codes]
+    parts = list(map(str.__add__, map(named.__getitem__, type_code[kept].tolist()),
+                     map(str, count[kept].tolist())))
+    ends = np.searchsorted(period_of[kept], np.arange(periods + 1)).tolist()
+    return ["; ".join(parts[i:j]) for i, j in pairwise(ends)]
 
 
 def series_rows(by: str, periods: Sequence[int], found: list[Counts | None],
