@@ -265,6 +265,16 @@ def test_workers_answer_as_one_process_does_and_stop_with_it(http, example_store
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)  # none left behind
 
 
+def test_workers_do_not_share_a_port_with_another_server(example_store):
+    with running_server(example_store, workers=2) as url:
+        port = url.rsplit(":", 1)[1]
+        done = subprocess.run([sys.executable, "-m", "detente", "serve", "--db",
+                               str(example_store), "--port", port, "--workers", "2"],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1 and "another server" in done.stderr
+        assert httpx.get(f"{url}/api/", timeout=30).status_code == 200
+
+
 def test_serve_refuses_an_open_host_without_a_token(example_store):
     env = {"PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-m", "detente", "serve", "--db", str(example_store),

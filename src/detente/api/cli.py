@@ -84,5 +84,11 @@ def serve(db: str, host: str, port: int, log_level: str, extract_rate: float,
     options: dict[str, Any] = {"log_level": log_level, "access_log": False,
                                "server_header": False, "timeout_keep_alive": 75}
     if workers > 1 and processes.balanced():
-        raise SystemExit(processes.run(workers, host, port, options))
+        try:
+            status = processes.run(workers, host, port, options)
+        except OSError as err:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port}: {err.strerror or err}; is another server "
+                f"using the port? Stop it or give another --port") from err
+        raise SystemExit(status)
     uvicorn.run(app, host=host, port=port, workers=workers, factory=workers > 1, **options)

@@ -57,10 +57,18 @@ def _serve_one(host: str, port: int, options: dict[str, Any]) -> None:
 def run(workers: int, host: str, port: int, options: dict[str, Any]) -> int:
     """Serve with ``workers`` processes on ``host:port`` until a signal (SIGINT, SIGTERM,
     SIGHUP) stops them or one of them fails; the exit status (0 when stopped by a signal).
+    OSError when the port cannot be had (another server listens on it, say).
 
     ``options`` are uvicorn's ``Config`` settings (log level, keep-alive...). The port is
     held by a bound socket in this process while the workers run, so nothing else takes it
     between their starts."""
+    # first bound alone: a port another server listens on is refused (sockets that share a
+    # port would otherwise share it with any server of this user that shares it too)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as alone:
+        alone.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        alone.bind((host, port))
+        port = alone.getsockname()[1]  # port 0: one the system chose, the same for all
     holder = bind(host, port)  # bound, not listening: it gets no connections
     context = multiprocessing.get_context("spawn")
     procs = [context.Process(target=_serve_one, args=(host, port, options),
