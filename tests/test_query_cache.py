@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from detente.analysis.result import Result
 from detente.api.app import Service
-from detente.api.cache import QueryCache
+from detente.api.cache import QueryCache, answer_bytes
 from detente.store import Store
 
 
@@ -32,6 +33,14 @@ def test_a_weighed_cache_keeps_results_up_to_their_weight():
     cache.get("huge", lambda: "x" * 50)  # kept alone, though over the bound
     assert cache.peek("huge") == "x" * 50 and cache.weight == 50
     assert cache.peek("b") is None and cache.peek("c") is None
+
+
+def test_answers_weigh_about_what_they_hold():
+    assert answer_bytes(b"x" * 1000) == 1100
+    small = answer_bytes(Result(["a", "b"], [(1, "x")]))
+    big = answer_bytes(Result(["a", "b"], [(i, "x") for i in range(1000)]))
+    assert big - small == 48 * 2 * 999
+    assert answer_bytes(object()) == 1000
 
 
 def test_one_computation_however_many_ask_at_once():

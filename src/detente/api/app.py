@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from detente import __version__
 from detente.analysis.result import Result
-from detente.api.cache import QueryCache
+from detente.api.cache import QueryCache, answer_bytes
 from detente.api.limits import Gate, RateLimit
 from detente.api.models import MAX_EXTRACT_CHARS
 from detente.errors import DetenteError
@@ -76,7 +76,9 @@ class Service:
 
     store: Store
     token: str | None = None
-    cache: QueryCache = field(default_factory=lambda: QueryCache(4096))
+    #: answers kept (results and JSON bodies), in bytes about (see answer_bytes)
+    cache: QueryCache = field(default_factory=lambda: QueryCache(256 * 2**20,
+                                                                  weigh=answer_bytes))
     max_chars: int = MAX_EXTRACT_CHARS
     #: requests answered at once (their query, rows and JSON), the others waiting their turn
     #: in order; 0: the machine's cores shared out between the workers. More only share the

@@ -78,3 +78,15 @@ class QueryCache:
                         self.weight -= self._weight(self._items.popitem(last=False)[1])
             pending.done.set()
         return pending.value
+
+
+def answer_bytes(value: Any) -> int:
+    """About the memory an answer holds: a JSON body its length, a query's rows about 48
+    bytes a value (a tuple's slot, a float or a short string of its own), anything else
+    1 kB."""
+    if isinstance(value, bytes | str):
+        return 100 + len(value)
+    rows, columns = getattr(value, "rows", None), getattr(value, "columns", None)
+    if isinstance(rows, list) and isinstance(columns, list):
+        return 200 + 48 * len(rows) * max(1, len(columns))
+    return 1000
