@@ -106,3 +106,37 @@ def test_a_request_holds_one_slot_however_deep_it_asks(example_store: Path):
         assert order == ["first", "second"]
     finally:
         store.close()
+
+
+def test_a_request_holding_the_slot_and_another_asking_the_same_query_both_finish(
+        example_store: Path):
+    """A query's computer holds a slot before it is known as the computer: else, with one
+    slot, it would wait for the slot of a request that waits for its result."""
+    store = Store(example_store, read_only=True)
+    try:
+        service = Service(store=store, slots=1)
+        holding = threading.Event()
+        answers: list[Result] = []
+
+        def run(_: Store) -> Result:
+            return Result(["x"], [(1,)])
+
+        def request() -> None:  # as cached_json: the slot, then the query inside
+            with service.slot():
+                holding.set()
+                time.sleep(0.3)  # the other thread asks meanwhile
+                answers.append(service.query(("k",), run))
+
+        def warm() -> None:  # as the warm-up or a page: the query alone
+            holding.wait(5)
+            answers.append(service.query(("k",), run))
+
+        threads = [threading.Thread(target=request, daemon=True),
+                   threading.Thread(target=warm, daemon=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(5)
+        assert len(answers) == 2 and answers[0] is answers[1]
+    finally:
+        store.close()

@@ -117,14 +117,16 @@ class Service:
         """``run`` on a cursor of the store, or its result from the cache."""
 
         def compute() -> Result:
-            with self.slot():
-                view = self.store.cursor()
-                try:
-                    return run(view)
-                finally:
-                    view.close()
+            view = self.store.cursor()
+            try:
+                return run(view)
+            finally:
+                view.close()
 
-        result: Result = self.cache.get(key, compute)
+        # the slot is held before the cache is asked: a thread that computes a result then
+        # never waits for a slot that a thread waiting for that result holds
+        with self.slot():
+            result: Result = self.cache.get(key, compute)
         return result
 
     @contextmanager

@@ -91,10 +91,10 @@ def cached_json(request: Request, svc: Any, build: Callable[[], Any]) -> Respons
     encoding its rows again."""
 
     def encode() -> bytes:
-        with svc.slot():
-            return json_bytes(build())
+        return json_bytes(build())
 
-    body = svc.cache.get(("json", request.url.path, request.url.query), encode)
+    with svc.slot():  # the query, rows and JSON in one turn (see Service.query)
+        body = svc.cache.get(("json", request.url.path, request.url.query), encode)
     return Response(body, media_type="application/json")
 
 
