@@ -56,3 +56,14 @@ def test_iso_week_labels_across_the_year_end():
     assert series.period_range("week", date(2021, 1, 3), date(2021, 1, 4)) == [
         series.day_number(date(2020, 12, 28)), series.day_number(date(2021, 1, 4))]
     assert series.label("week", series.day_number(date(2024, 12, 30))) == "2025-W01"
+
+
+@pytest.mark.parametrize("by", list(PERIODS))
+def test_the_table_of_periods_agrees_with_the_calendar_inside_and_past_its_ends(by: str):
+    """Counting looks a day's period up in a table of 1900-2099; days past it are worked out."""
+    for first, last in [(date(1899, 12, 20), date(1900, 1, 10)), (date(1985, 3, 1),
+                        date(1986, 2, 27)), (date(2099, 12, 20), date(2100, 1, 12)),
+                        (date(1800, 2, 27), date(1800, 3, 2))]:
+        got = series._period_starts(by, series.day_number(first), series.day_number(last))
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        assert got.tolist() == [series.day_number(start_of(by, d)) for d in days]

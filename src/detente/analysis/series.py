@@ -91,6 +91,23 @@ def period_range(by: str, first: date, last: date) -> list[int]:
     return months.astype("datetime64[D]").astype(np.int64).tolist()
 
 
+#: the days whose periods are kept in a table, 1900-2099 (days since 1970-01-01)
+_TABLE_DAYS = (day_number(date(1900, 1, 1)), day_number(date(2100, 1, 1)))
+
+
+@lru_cache(maxsize=len(PERIODS))
+def _period_table(by: str) -> np.ndarray:
+    return period_start(by, np.arange(*_TABLE_DAYS, dtype=np.int64))
+
+
+def _period_starts(by: str, first: int, last: int) -> np.ndarray:
+    """The first day of the period (``by``) of each day from ``first`` to ``last``."""
+    lo, hi = _TABLE_DAYS
+    if lo <= first and last < hi:
+        return _period_table(by)[first - lo:last + 1 - lo]
+    return period_start(by, np.arange(first, last + 1, dtype=np.int64))
+
+
 def _ranks(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
     """Each row's value as its rank among the column's distinct values (sorted), and those
     values."""
@@ -232,12 +249,11 @@ def _periods(units: Units, by: str, lo: int | None, hi: int | None, codes: list[
         return None
     # each unit's period by a table of the days it spans; per (type, period): units and
     # score sums, runs of the units' order (type, then day)
-    first_day = int(day.min())
-    days = np.arange(first_day, int(day.max()) + 1, dtype=np.int64)
-    base = int(period_start(by, days[:1])[0])  # the first period may start before its day
-    starts_of = period_start(by, days) - base
-    period = starts_of[day - first_day]
-    key = code.astype(np.int64) * (len(days) + first_day - base) + period
+    first_day, last_day = int(day.min()), int(day.max())
+    starts_of = _period_starts(by, first_day, last_day)
+    base = int(starts_of[0])  # the first period may start before its day
+    period = starts_of[day - first_day] - base
+    key = code.astype(np.int64) * (last_day + 1 - base) + period
     first = _starts(key)
     count = (np.add.reduceat(weight, first) if weight is not None
              else np.diff(np.r_[first, len(key)]))
