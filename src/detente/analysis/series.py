@@ -1,11 +1,12 @@
 """A pair's history per period, counted with numpy from its rows of the happenings summary.
 
 :func:`detente.analysis.queries.dyad` fetches a pair's rows of ``happenings`` (see
-:mod:`detente.store.schema`) with one plain SQL query, :func:`count` counts them per period
-and :func:`series_rows` lays out the rows. Counting here rather than in SQL takes less than
-half the CPU of a new series: the SQL that did it cost 3.5-6.5 ms of planning alone for every
-query, and its three directions went through an ``unnest`` and two ``GROUP BY`` (docs/api.md,
-"Where a new dyad request's time goes").
+:mod:`detente.store.schema`) with one plain SQL query, :func:`prepare` makes them the pair's
+counting units (:class:`PairUnits`, which a server keeps for the next query on the pair),
+:func:`count` counts those per period and :func:`series_rows` lays out the rows. Counting
+here rather than in SQL takes less than half the CPU of a new series: the SQL that did it
+cost 3.5-6.5 ms of planning alone for every query, and its three directions went through an
+``unnest`` and two ``GROUP BY`` (docs/api.md, "Where a new dyad request's time goes").
 
 The counting is the same as the SQL's was (``tests/test_happenings.py`` compares it with a
 reference query over the ``dyads`` table):
@@ -33,7 +34,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-#: the columns of ``happenings`` that :func:`count` reads, with and without dedupe
+#: the columns of ``happenings`` that :func:`prepare` reads, with and without dedupe
 COLUMNS = {True: ("day", "cameo_code", "cameo_root", "quad_class", "sig", "rows_fwd",
                   "rows_back", "goldstein_fwd", "goldstein_back"),
            False: ("day", "cameo_code", "quad_class", "events", "goldstein", "rows_fwd",
@@ -41,7 +42,6 @@ COLUMNS = {True: ("day", "cameo_code", "cameo_root", "quad_class", "sig", "rows_
 EPOCH = date(1970, 1, 1)
 #: the periods a series can be counted by, with the strftime format of their labels
 PERIODS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m", "year": "%Y"}
-
 
 
 @dataclass(frozen=True)
