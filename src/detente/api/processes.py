@@ -31,13 +31,15 @@ def balanced() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A TCP socket bound to ``host:port`` that other sockets may share (``SO_REUSEPORT``)."""
+def bind(host: str, port: int, shared: bool = True) -> socket.socket:
+    """A TCP socket bound to ``host:port``; ``shared``: one that other sockets may share
+    (``SO_REUSEPORT``)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        if shared:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
     except OSError:
         sock.close()
@@ -64,10 +66,7 @@ def run(workers: int, host: str, port: int, options: dict[str, Any]) -> int:
     between their starts."""
     # first bound alone: a port another server listens on is refused (sockets that share a
     # port would otherwise share it with any server of this user that shares it too)
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as alone:
-        alone.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        alone.bind((host, port))
+    with bind(host, port, shared=False) as alone:
         port = alone.getsockname()[1]  # port 0: one the system chose, the same for all
     holder = bind(host, port)  # bound, not listening: it gets no connections
     context = multiprocessing.get_context("spawn")
