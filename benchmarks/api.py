@@ -47,7 +47,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from query import DEFAULT_DB, build, countries
+from query import DEFAULT_DB, countries, ready
 from serving import running_server
 
 ROOTS = [f"{r:02d}" for r in range(1, 21)]
@@ -171,8 +171,7 @@ def main() -> None:
                         "their label (dyad, events), comma-separated; default all.")
     args = parser.parse_args()
     db = Path(args.db)
-    if not db.exists():
-        build(db, args.events)
+    ready(db, args.events)
     rng = random.Random(args.seed)
     top = countries()[:20]
     pairs = [(a, b) for i, a in enumerate(top) for b in top[i + 1:]]

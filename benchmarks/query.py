@@ -46,7 +46,7 @@ def build(db: Path, n_events: int) -> None:
     sides = countries()
     codes = sorted((c.cameo.code, c.cameo.name, c.cameo.root, c.cameo.goldstein,
                     c.cameo.quad_class) for c in cameo_table().values())
-    con.execute("CREATE TEMP TABLE sides AS SELECT unnest($s) AS side, "
+    con.execute("CREATE TEMP TABLE side_list AS SELECT unnest($s) AS side, "
                 "generate_subscripts($s, 1) AS i", {"s": sides})
     con.execute("CREATE TEMP TABLE codes (code VARCHAR, name VARCHAR, root VARCHAR, "
                 "goldstein DOUBLE, quad TINYINT, i INTEGER)")
@@ -78,8 +78,8 @@ def build(db: Path, n_events: int) -> None:
                quad AS quad_class, NULL AS plover_event, NULL AS plover_mode,
                NULL AS plover_context, random() < 0.03 AS negated, NULL AS modality,
                0 AS sentence, 'trigger' AS trigger, 0 AS start_char, 7 AS end_char
-        FROM ev JOIN sides src ON src.i = ev.s
-                JOIN sides tgt ON tgt.i = CASE WHEN ev.t0 >= ev.s THEN ev.t0 + 1 ELSE ev.t0 END
+        FROM ev JOIN side_list src ON src.i = ev.s
+                JOIN side_list tgt ON tgt.i = CASE WHEN ev.t0 >= ev.s THEN ev.t0 + 1 ELSE ev.t0 END
                 JOIN codes ON codes.i = ev.c""")
     con.execute("""
         INSERT INTO dyads BY NAME
@@ -107,7 +107,7 @@ def build(db: Path, n_events: int) -> None:
                CASE WHEN p < 200 THEN s.side ELSE s.side || 'GOV' END AS code, NULL AS role,
                s.side AS side, x.date, CAST(1 + floor(random() * 8) AS INTEGER) AS n_mentions,
                CAST(floor(random() * 5) AS INTEGER) AS n_events, [] AS mentions
-        FROM people x JOIN sides s ON s.i = 1 + x.p % $ns""", {"ns": n_sides})
+        FROM people x JOIN side_list s ON s.i = 1 + x.p % $ns""", {"ns": n_sides})
     con.close()
     # the rows went in by SQL, not through Store.write_many: the store's own code sums them
     # into its summary tables (what the migration of an existing store runs)
@@ -115,6 +115,15 @@ def build(db: Path, n_events: int) -> None:
         store.rebuild_summaries()
         store.con.execute("CHECKPOINT")
     print(f"built {n_events:,} events in {time.perf_counter() - started:.0f} s")
+
+
+def ready(db: Path, n_events: int, rebuild: bool = False) -> None:
+    """The store at ``db``: built when missing (or with ``rebuild``), else opened for writing
+    once, which migrates a store built by an older detente to the current schema."""
+    if rebuild or not db.exists():
+        build(db, n_events)
+    else:
+        Store(db).close()
 
 
 def timed(label: str, run) -> None:
@@ -137,8 +146,7 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
     db = Path(args.db)
-    if args.rebuild or not db.exists():
-        build(db, args.events)
+    ready(db, args.events, args.rebuild)
     with Store(db, read_only=True) as store:
         counts = store.counts()
         print(f"store {db}: {counts['events']:,} events, {counts['dyads']:,} dyads, "

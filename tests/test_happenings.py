@@ -23,7 +23,7 @@ from detente.analysis import queries
 from detente.api.cache import QueryCache
 from detente.events.ontology import cameo_table
 from detente.schema import Actor, Article, Document, Event, Plover
-from detente.store import Store
+from detente.store import Store, StoreError
 from detente.store.schema import EVENT_SIDES_SELECT, HAPPENINGS_SELECT, MIGRATIONS
 
 SIDES = ["CHN", "RUS", "USA", "IGOUNO", "EST"]
@@ -201,13 +201,14 @@ def reference_events(con: Any, country: str, type: str | None, start: Any, end: 
 
 # ---- random stores written through the store ---------------------------------------------
 
-def random_document(rng: random.Random, article_id: str, version: int) -> Document:
-    """An article with a few actors on a few sides (and some on none) and random events:
+def random_document(rng: random.Random, article_id: str, version: int,
+                    sides: list[str] = SIDES) -> Document:
+    """An article with a few actors on a few ``sides`` (and some on none) and random events:
     several sources or targets, reciprocal events, one side on both ends, no date."""
     days = [date(2024, 1, d).isoformat() for d in (1, 2, 8, 9, 15, 31)] + ["2024-02-29"]
     actors = []
     for k in range(rng.randint(2, 5)):
-        side = rng.choice([*SIDES, None])
+        side = rng.choice([*sides, None])
         if side == "IGOUNO":
             actors.append(Actor(id=f"a{k}", name="UN", kind="igo", code="IGOUNO"))
         elif side is None:
@@ -243,9 +244,16 @@ def rounded(con: Any, source: str) -> list[tuple]:
 
 def assert_summary_current(store: Store) -> None:
     """The stored summaries are exactly a recomputation from the article tables."""
-    stored = rounded(store.con, "SELECT * FROM happenings")
+    stored = rounded(store.con, "SELECT * EXCLUDE (pair) FROM happenings")
     assert stored == rounded(store.con, HAPPENINGS_SELECT.format(join=""))
     assert all(row[8] > 0 for row in stored)  # no empty rows left behind
+    # each row's pair number is made of its sides' numbers, one number a side
+    assert store.con.execute("""
+        SELECT count(*) FROM happenings h
+        LEFT JOIN sides l ON l.side = h.lo LEFT JOIN sides r ON r.side = h.hi
+        WHERE h.pair IS DISTINCT FROM l.id * 4294967296 + r.id""").fetchone() == (0,)
+    assert store.con.execute("SELECT count(DISTINCT id) = count(*) FROM sides").fetchone() \
+        == (True,)
     sides = store.con.execute("SELECT * FROM event_sides ORDER BY ALL").fetchall()
     assert sides == store.con.execute(EVENT_SIDES_SELECT.format(join="", join_actors="")
                                       + " ORDER BY ALL").fetchall()
@@ -270,7 +278,7 @@ def assert_queries_match(store: Store, rng: random.Random, n: int = 60) -> None:
     names = queries._cameo_names()
     pairs = QueryCache(1 << 30, weigh=lambda units: units.nbytes)
     for _ in range(n):
-        a, b = rng.choice(SIDES), rng.choice(SIDES)
+        a, b = rng.choice([*SIDES, "NZL", "XXX"]), rng.choice(SIDES)
         args = {"by": rng.choice(list(queries.PERIODS)),
                 "start": rng.choice([None, None, "2024-01-08"]),
                 "end": rng.choice([None, None, "2024-01-31"]),
@@ -367,11 +375,46 @@ def test_a_version_1_store_gets_the_summary_when_opened_for_writing(tmp_path: Pa
     con = duckdb.connect(str(path))  # back to the tables of migration 1
     con.execute("DROP TABLE happenings")
     con.execute("DROP TABLE event_sides")
+    con.execute("DROP TABLE sides")
     con.execute("DELETE FROM schema_migrations WHERE version > 1")
     con.close()
     with Store(path) as store:
         assert store.schema_version == MIGRATIONS[-1].version
         assert store.sql("SELECT count(*) FROM happenings").rows[0][0] > 0
+        assert_summary_current(store)
+        assert_queries_match(store, rng)
+
+
+def test_a_version_2_store_gets_its_pairs_numbered_when_opened_for_writing(tmp_path: Path):
+    rng = random.Random(9)
+    path = tmp_path / "old.duckdb"
+    with Store(path) as store:
+        store.write_many([random_document(rng, f"art-{i}", 1) for i in range(40)])
+        before = rounded(store.con, "SELECT * EXCLUDE (pair) FROM happenings")
+    con = duckdb.connect(str(path))  # back to the tables of migration 2
+    con.execute("DROP TABLE sides")
+    con.execute("ALTER TABLE happenings DROP COLUMN pair")
+    con.execute("DELETE FROM schema_migrations WHERE version > 2")
+    con.close()
+    with pytest.raises(StoreError, match="open it once for writing"):
+        Store(path, read_only=True)
+    with Store(path) as store:
+        assert store.schema_version == MIGRATIONS[-1].version
+        assert rounded(store.con, "SELECT * EXCLUDE (pair) FROM happenings") == before
+        assert_summary_current(store)
+        # sorted by pair (then day), and numbered in the order of the sides' codes
+        assert store.sql("SELECT pair FROM happenings").rows == sorted(
+            store.sql("SELECT pair FROM happenings").rows)
+        assert store.sql("SELECT side FROM sides ORDER BY id").rows == sorted(
+            store.sql("SELECT side FROM sides").rows)
+        assert_queries_match(store, rng)
+        # new sides are numbered after them, the others keep their numbers
+        numbers = dict(store.sql("SELECT side, id FROM sides").rows)
+        store.write_many([random_document(rng, f"art-{i}", 2, sides=["NZL", "FJI", "CHN"])
+                          for i in range(30, 60)])
+        after = dict(store.sql("SELECT side, id FROM sides").rows)
+        assert {side: after[side] for side in numbers} == numbers
+        assert sorted(after.values())[len(numbers):] == [len(numbers) + 1, len(numbers) + 2]
         assert_summary_current(store)
         assert_queries_match(store, rng)
 

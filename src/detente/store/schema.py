@@ -281,10 +281,70 @@ _V2 = (
     + " ORDER BY side, date NULLS LAST, article_id, n",
 )
 
+# ---- migration 3: pairs of sides as numbers ------------------------------------------------
+#
+# ``sides`` gives each side that has happenings a number, once and for good (migration 3
+# numbers the sides it finds in the order of their codes; later sides get the next numbers as
+# they come). ``happenings.pair`` is ``id(lo) * 2**32 + id(hi)``, and the table is sorted by
+# it: a pair's rows are found by comparing one integer on the rows of a row group rather than
+# two strings (a first query on a pair of the 10M-event benchmark store read its rows in 1.9
+# instead of 4.4 ms of CPU). Like HAPPENINGS_SELECT for migration 2, SIDES_ADD and keyed()
+# are part of migration 3 and do not change.
+
+#: adds the sides of ``{sides}`` (a query of one column; nulls are skipped) that have no number
+SIDES_ADD = """
+    INSERT INTO sides
+    SELECT side, CAST((SELECT coalesce(max(id), 0) FROM sides)
+                      + row_number() OVER (ORDER BY side) AS INTEGER)
+    FROM (SELECT DISTINCT side FROM ({sides}) s(side) WHERE side IS NOT NULL) n
+    WHERE NOT EXISTS (SELECT 1 FROM sides k WHERE k.side = n.side)
+"""
+
+#: the number of the pair of sides numbered ``lo`` and ``hi`` (as in ``happenings.pair``)
+PAIR_SHIFT = 2**32
+
+
+def keyed(select: str) -> str:
+    """The rows of ``select`` (the columns of HAPPENINGS_SELECT) with their ``pair`` number,
+    for an INSERT INTO happenings (every side of the rows must be in ``sides``)."""
+    return (f"SELECT h.*, CAST(l.id AS BIGINT) * {PAIR_SHIFT} + r.id AS pair FROM ({select}) h "
+            f"JOIN sides l ON l.side = h.lo JOIN sides r ON r.side = h.hi")
+
+
+_V3 = (
+    "CREATE TABLE sides (side VARCHAR PRIMARY KEY, id INTEGER NOT NULL UNIQUE)",
+    SIDES_ADD.format(sides="SELECT lo FROM happenings UNION ALL SELECT hi FROM happenings"),
+    "ALTER TABLE happenings RENAME TO happenings_v2",
+    """
+    CREATE TABLE happenings (
+        lo VARCHAR NOT NULL,
+        hi VARCHAR NOT NULL,
+        day DATE,
+        cameo_code VARCHAR NOT NULL,
+        cameo_root VARCHAR NOT NULL,
+        quad_class TINYINT NOT NULL,
+        negated BOOLEAN NOT NULL,
+        sig TINYINT NOT NULL,
+        events INTEGER NOT NULL,
+        goldstein DOUBLE NOT NULL,
+        rows_fwd INTEGER NOT NULL,
+        rows_back INTEGER NOT NULL,
+        goldstein_fwd DOUBLE NOT NULL,
+        goldstein_back DOUBLE NOT NULL,
+        pair BIGINT NOT NULL
+    )
+    """,
+    # sorted by pair and day: a pair's rows sit together and the zonemaps skip the rest
+    "INSERT INTO happenings " + keyed("SELECT * FROM happenings_v2") + " ORDER BY pair, day",
+    "DROP TABLE happenings_v2",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, actors, events, dyads, quotes, stances, entities", _V1),
     Migration(2, "happenings (dyads summed per pair of sides, day, CAMEO code) and "
                  "event_sides (events pages by side)", _V2),
+    Migration(3, "sides numbered, and happenings found and sorted by their pair's number",
+              _V3),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

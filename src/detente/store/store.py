@@ -41,6 +41,8 @@ from detente.store.schema import (
     HAPPENINGS_SELECT,
     MIGRATIONS,
     SCHEMA_VERSION,
+    SIDES_ADD,
+    keyed,
 )
 
 DEFAULT_DB = "detente.duckdb"
@@ -80,6 +82,8 @@ class Store:
         #: where dyad() keeps pairs' units between queries (see queries.dyad): set only on a
         #: store opened read-only, which no one can write to while it is open (the server's)
         self.pairs: queries.PairCache | None = None
+        #: the numbers of sides in ``sides`` that dyad() has looked up (never changed)
+        self.sides: dict[str, int] = {}
         if read_only and not self.path.exists():
             raise StoreError(f"no store at {self.path}; create one with "
                              f"`detente ingest PATH... --db {self.path}`")
@@ -135,7 +139,7 @@ class Store:
         open."""
         view = object.__new__(Store)
         view.path, view.read_only, view.con = self.path, self.read_only, self.con.cursor()
-        view.pairs = self.pairs
+        view.pairs, view.sides = self.pairs, self.sides
         return view
 
     @property
@@ -400,13 +404,15 @@ class Store:
         keys = "(SELECT DISTINCT lo, hi, day FROM _detente_touched) k"
         self.con.execute(f"DELETE FROM happenings h USING {keys} WHERE k.lo = h.lo "
                          f"AND k.hi = h.hi AND k.day IS NOT DISTINCT FROM h.day")
+        self.con.execute(SIDES_ADD.format(
+            sides="SELECT lo FROM _detente_touched UNION ALL SELECT hi FROM _detente_touched"))
         # the days first (a cheap test of one column), then the pairs of those days' rows
-        self.con.execute("INSERT INTO happenings " + HAPPENINGS_SELECT.format(
+        self.con.execute("INSERT INTO happenings " + keyed(HAPPENINGS_SELECT.format(
             join="SEMI JOIN (SELECT DISTINCT day FROM _detente_touched) kd "
                  "ON kd.day IS NOT DISTINCT FROM d.date "
                  f"SEMI JOIN {keys} ON k.lo = least(d.source_side, d.target_side) "
                  f"AND k.hi = greatest(d.source_side, d.target_side) "
-                 f"AND k.day IS NOT DISTINCT FROM d.date"))
+                 f"AND k.day IS NOT DISTINCT FROM d.date")))
 
     def rebuild_summaries(self) -> None:
         """Recompute the summary tables (``happenings``, ``event_sides``) from the article
@@ -416,8 +422,11 @@ class Store:
         self.con.begin()
         try:
             self.con.execute("DELETE FROM happenings")
-            self.con.execute("INSERT INTO happenings " + HAPPENINGS_SELECT.format(join="")
-                             + " ORDER BY lo, hi, day")
+            self.con.execute(SIDES_ADD.format(
+                sides="SELECT source_side FROM dyads WHERE target_side IS NOT NULL UNION ALL "
+                      "SELECT target_side FROM dyads WHERE source_side IS NOT NULL"))
+            self.con.execute("INSERT INTO happenings " + keyed(HAPPENINGS_SELECT.format(join=""))
+                             + " ORDER BY pair, day")
             self.con.execute("DELETE FROM event_sides")
             self.con.execute("INSERT INTO event_sides "
                              + EVENT_SIDES_SELECT.format(join="", join_actors="")
@@ -482,7 +491,7 @@ class Store:
         """The history of a pair per period; see :func:`detente.analysis.queries.dyad`."""
         return queries.dyad(self.con, a, b, by=by, start=start, end=end, dedupe=dedupe,
                             include_negated=include_negated, top=top, fill=fill,
-                            pairs=self.pairs)
+                            pairs=self.pairs, sides=self.sides)
 
     def actors(self, limit: int = 20, country: str | None = None, kind: str | None = None,
                start: str | date | None = None, end: str | date | None = None,
