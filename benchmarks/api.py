@@ -19,6 +19,9 @@ and the throughput. Workloads:
 - dyad, new pairs: `2 × clients` monthly series of pairs of 40 other countries (after the
   20 busiest), which the server has not read before: the cost of a first query on a pair,
   read from the store.
+- dyad, new busy pairs: `2 × clients` monthly series of a pair of one of the 5 busiest
+  countries and one of the next 40 (thousands of summary rows each, against hundreds for the
+  pairs above), not read before either.
 - events, filtered pages: `/api/events?country=X&type=R&limit=100&offset=K` drawn from 100
   pages (10 busiest countries, 5 CAMEO roots, 2 pages); then `2 × clients` pages not asked
   before (third pages).
@@ -188,6 +191,9 @@ def main() -> None:
     other = [(a, b) for i, a in enumerate(ranked) for b in ranked[i + 1:]]
     rng.shuffle(other)
     new_pairs = [f"/api/dyad?a={a}&b={b}&by=month" for a, b in other[: 2 * args.clients]]
+    busy = [(a, b) for a in top[:5] for b in ranked]
+    rng.shuffle(busy)
+    new_busy = [f"/api/dyad?a={a}&b={b}&by=month" for a, b in busy[: 2 * args.clients]]
     browsing = [f"/api/events?country={c}&type={r}&limit=100&offset={k}"
                 for c in top[:10] for r in ("01", "04", "05", "14", "19") for k in (0, 100)]
     events = [rng.choice(browsing) for _ in range(n)]
@@ -210,6 +216,7 @@ def main() -> None:
                             ("dyad, 190 pairs, again", again),
                             ("dyad, all new queries", fresh),
                             ("dyad, new pairs", new_pairs),
+                            ("dyad, new busy pairs", new_busy),
                             ("events, 100 filtered pages", events),
                             ("events, all new pages", new_events)]:
             if args.only and label.split(",")[0] not in args.only.split(","):

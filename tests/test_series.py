@@ -67,3 +67,26 @@ def test_the_table_of_periods_agrees_with_the_calendar_inside_and_past_its_ends(
         got = series._period_starts(by, series.day_number(first), series.day_number(last))
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
         assert got.tolist() == [series.day_number(start_of(by, d)) for d in days]
+
+
+@pytest.mark.parametrize("name", ["cameo_code", "cameo_root"])
+def test_ranks_from_the_ontology_and_from_values_outside_it_order_alike(name: str):
+    import pyarrow as pa
+
+    rng = random.Random(3)
+    known = series._vocabulary(name)[1]
+    for extra in ([], ["0000", "zz", "200x"]):  # codes a store written by hand may hold
+        values = [rng.choice(known + extra) for _ in range(500)] + extra
+        column = pa.chunked_array([pa.array(values[:250]), pa.array(values[250:])])
+        rank, ordered = series._ranks(column, name)
+        assert [ordered[r] for r in rank.tolist()] == values
+        assert ordered == sorted(ordered) and len(set(ordered)) == len(ordered)
+        assert (ordered == known) == (not extra)
+
+
+def test_sorted_by_major_then_minor_keeps_ties_in_order():
+    rng = np.random.default_rng(5)
+    for size, top in ((1000, 50), (1000, 1 << 20), (0, 5)):
+        major, minor = rng.integers(0, top, size), rng.integers(0, top, size)
+        order = series._sorted_by(major, minor)
+        assert order.tolist() == sorted(range(size), key=lambda i: (major[i], minor[i], i))

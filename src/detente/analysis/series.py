@@ -108,9 +108,24 @@ def _period_starts(by: str, first: int, last: int) -> np.ndarray:
     return period_start(by, np.arange(first, last + 1, dtype=np.int64))
 
 
-def _ranks(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
-    """Each row's value as its rank among the column's distinct values (sorted), and those
-    values."""
+@lru_cache(maxsize=2)
+def _vocabulary(column: str) -> tuple[pa.Array, list[str]]:
+    """The CAMEO codes (``cameo_code``) or roots (``cameo_root``) of the ontology, sorted."""
+    from detente.events.ontology import cameo_table
+
+    values = sorted({getattr(info.cameo, column.removeprefix("cameo_"))
+                     for info in cameo_table().values()})
+    return pa.array(values, pa.string()), values
+
+
+def _ranks(column: pa.ChunkedArray, name: str) -> tuple[np.ndarray, list[str]]:
+    """Each row's value as its rank among sorted values that hold them all, and those
+    values: the ontology's CAMEO codes or roots (column ``name``), a lookup a third the
+    cost of sorting the column's own values, which a value outside them falls back to."""
+    known, values = _vocabulary(name)
+    index = pc.index_in(column, value_set=known)
+    if index.null_count == 0:
+        return index.to_numpy().astype(np.int64), values
     encoded = pc.dictionary_encode(column).combine_chunks()
     values = encoded.dictionary.to_pylist()
     ordered = sorted(values)
@@ -167,11 +182,11 @@ def prepare(rows: pa.Table, dedupe: bool, directions: int) -> PairUnits:
     if not rows.num_rows:
         return PairUnits(found, [])
     day = rows.column("day").cast(pa.int32()).to_numpy().astype(np.int64)
-    code, codes = _ranks(rows.column("cameo_code"))
+    code, codes = _ranks(rows.column("cameo_code"), "cameo_code")
     quad = rows.column("quad_class").to_numpy().astype(np.int8)
     rows_fwd, rows_back = rows.column("rows_fwd").to_numpy(), rows.column("rows_back").to_numpy()
     if dedupe:
-        root, _ = _ranks(rows.column("cameo_root"))
+        root, _ = _ranks(rows.column("cameo_root"), "cameo_root")
         sig = rows.column("sig").to_numpy().astype(np.int64)
         day_root = (day - day.min()) * (int(root.max()) + 1) + root
         score_fwd = rows.column("goldstein_fwd").to_numpy()
@@ -183,7 +198,6 @@ def prepare(rows: pa.Table, dedupe: bool, directions: int) -> PairUnits:
     n_codes = len(codes)
     sides = [(rows_fwd + rows_back, score_fwd + score_back), (rows_fwd, score_fwd),
              (rows_back, score_back)][:directions]
-    span = int(day.max() - day.min()) + 1
     for direction, (dir_rows, dir_score) in enumerate(sides):
         present = np.flatnonzero(dir_rows > 0)
         if not len(present):
@@ -204,7 +218,7 @@ def prepare(rows: pa.Table, dedupe: bool, directions: int) -> PairUnits:
             units, unit_score, unit_weight = present, score[present], weight[present]
         # by type, then day; a stable sort keeps the units of one type and day in the order
         # above, so that sums come out the same whatever the period
-        order = np.argsort(code[units] * span + (day[units] - day.min()), kind="stable")
+        order = _sorted_by(code[units], day[units] - day.min())
         units = units[order]
         found[direction] = Units(day[units].astype(np.int32), code[units].astype(np.int32),
                                  quad[units], unit_score[order],
@@ -273,6 +287,14 @@ def _periods(units: Units, by: str, lo: int | None, hi: int | None, codes: list[
                           minlength=len(starts) * 5).reshape(-1, 5).astype(np.int64)
     return Counts(type_period[starts] + base, events.astype(np.int64), by_quad[:, 1:], scores,
                   _top_types(period_of, type_code, count, len(starts), top, codes, prefixes))
+
+
+def _sorted_by(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
+    """The stable order of ``major`` then ``minor`` (non-negative): two stable sorts, the
+    minor key's first, each a linear-time radix sort when its keys fit in 16 bits (a third
+    of the time of one sort of a combined key)."""
+    order = np.argsort(_small(minor), kind="stable")
+    return order[np.argsort(_small(major[order]), kind="stable")]
 
 
 def _small(keys: np.ndarray) -> np.ndarray:
