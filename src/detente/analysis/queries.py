@@ -137,12 +137,9 @@ def dyad(con: Any, a: str, b: str, by: str = "month", start: str | date | None =
         periods = series.period_range(
             by, dates["start"] or series.EPOCH + timedelta(days=periods[0]),
             dates["end"] or series.EPOCH + timedelta(days=periods[-1]))
-    columns = ["period", "direction", "events", "verbal_coop", "material_coop",
-               "verbal_conflict", "material_conflict", "goldstein_sum", "goldstein_mean",
-               "top_types"]
     rows = series.series_rows(by, periods, found, labels)
     how = "happenings (deduplicated)" if dedupe else "event mentions"
-    return DyadSeries(columns, rows, title=f"{a}–{b} by {by}: {how}")
+    return DyadSeries(list(DyadSeries.COLUMNS), rows, title=f"{a}–{b} by {by}: {how}")
 
 
 def _pair_key(con: Any, lo: str, hi: str, sides: dict[str, int]) -> int | None:
