@@ -166,8 +166,10 @@ class Store:
         pending = [m for m in MIGRATIONS if m.version > version]
         if pending and self.read_only:
             raise StoreError(f"the store {self.path} has schema version {version} and needs "
-                             f"migrating to {SCHEMA_VERSION}; open it once for writing (any "
-                             f"`detente ingest`) to migrate it")
+                             f"migrating to {SCHEMA_VERSION}; open it once for writing to "
+                             f"migrate it: `detente ingest PATH... --db {self.path}` with any "
+                             f"articles (those already stored are skipped), or in Python "
+                             f"`Store({str(self.path)!r}).close()`")
         for migration in pending:
             self.con.begin()
             try:
