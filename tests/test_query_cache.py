@@ -11,6 +11,7 @@ import pytest
 from detente.analysis.result import Result
 from detente.api.app import Service
 from detente.api.cache import QueryCache, answer_bytes
+from detente.api.limits import Turns
 from detente.store import Store
 
 
@@ -140,3 +141,52 @@ def test_a_request_holding_the_slot_and_another_asking_the_same_query_both_finis
         assert len(answers) == 2 and answers[0] is answers[1]
     finally:
         store.close()
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
+
+
+def test_slots_are_given_in_the_order_they_were_asked_for():
+    """A slot given back goes to the longest waiter, not to a thread that asks later: with a
+    semaphore, a request could lose its turn again and again (a long tail of latencies)."""
+    turns = Turns(1)
+    turns.take()
+    served: list[int] = []
+
+    def ask(i: int) -> None:
+        turns.take()
+        served.append(i)
+        time.sleep(0.002)
+        turns.give()
+
+    threads = []
+    for i in range(8):
+        threads.append(threading.Thread(target=ask, args=(i,)))
+        threads[-1].start()
+        wait_for(lambda n=i + 1: len(turns._waiting) == n)  # queued, in this order
+    turns.give()
+    # a newcomer asks while the first waiter is being handed the slot: it goes last
+    late = threading.Thread(target=ask, args=(99,))
+    late.start()
+    for thread in (*threads, late):
+        thread.join(10)
+    assert served == [*range(8), 99]
+    turns.take()  # every slot was given back
+    turns.give()
+
+
+def test_more_slots_are_taken_at_once_without_waiting():
+    turns = Turns(3)
+    for _ in range(3):
+        turns.take()
+    assert not turns._waiting
+    done = threading.Event()
+    threading.Thread(target=lambda: (turns.take(), done.set())).start()
+    wait_for(lambda: len(turns._waiting) == 1)
+    assert not done.is_set()
+    turns.give()
+    assert done.wait(10)

@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from detente import __version__
 from detente.analysis.result import Result
 from detente.api.cache import QueryCache, answer_bytes
-from detente.api.limits import Gate, RateLimit
+from detente.api.limits import Gate, RateLimit, Turns
 from detente.api.models import MAX_EXTRACT_CHARS
 from detente.errors import DetenteError
 from detente.store import Store
@@ -100,7 +100,7 @@ class Service:
     def __post_init__(self) -> None:
         cores = os.cpu_count() or 1
         self.slots = self.slots or max(1, cores // max(1, self.workers))
-        self._slots = threading.BoundedSemaphore(self.slots)
+        self._slots = Turns(self.slots)
         self._held = threading.local()
         if self.store.read_only:  # nothing can write to it while the server has it open
             self.store.pairs = QueryCache(self.pair_bytes, weigh=lambda units: units.nbytes)
@@ -136,12 +136,13 @@ class Service:
         if getattr(self._held, "slot", False):
             yield
             return
-        with self._slots:
-            self._held.slot = True
-            try:
-                yield
-            finally:
-                self._held.slot = False
+        self._slots.take()
+        self._held.slot = True
+        try:
+            yield
+        finally:
+            self._held.slot = False
+            self._slots.give()
 
     @cached_property
     def names(self) -> dict[str, str]:

@@ -5,6 +5,7 @@
 - :class:`Gate`: at most ``size`` extractions running or waiting at once, whoever asks (the
   pipeline parses one article at a time); past it the answer is 503 with ``Retry-After``, so
   a crowd of POST requests cannot take every worker thread from the GET requests.
+- :class:`Turns`: places given in the order they were asked for (the server's query slots).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 
 
@@ -44,6 +45,36 @@ class RateLimit:
             return 0.0 if allowed else (1.0 - tokens) / self.per_second
 
 
+class Turns:
+    """``size`` places taken in the order they were asked for: a place given back goes to the
+    longest waiter, never to a thread that comes later (a semaphore lets a newcomer take it
+    first, and a waiter can lose its turn again and again). Thread-safe."""
+
+    def __init__(self, size: int) -> None:
+        self._free = max(1, size)
+        self._waiting: deque[threading.Lock] = deque()
+        self._lock = threading.Lock()
+
+    def take(self) -> None:
+        """Wait for a place, in turn."""
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        turn.acquire()  # released by give() when the place is handed over
+
+    def give(self) -> None:
+        """Give a place back: to the longest waiter if any."""
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._free += 1
+
+
 class Gate:
     """At most ``size`` holders at once; :meth:`enter` never blocks."""
 
@@ -58,4 +89,4 @@ class Gate:
         self._free.release()
 
 
-__all__ = ["Gate", "RateLimit"]
+__all__ = ["Gate", "RateLimit", "Turns"]
