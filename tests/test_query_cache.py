@@ -190,3 +190,33 @@ def test_more_slots_are_taken_at_once_without_waiting():
     assert not done.is_set()
     turns.give()
     assert done.wait(10)
+
+
+def test_no_request_hops_to_a_thread_for_a_dependency(example_store: Path):
+    """FastAPI runs a plain-function dependency in its thread pool: a hop to a thread and
+    back on every request, which cost a third of the throughput of new dyad queries under
+    load. The app's dependencies are coroutines."""
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    from detente.api.app import create_app
+
+    app = create_app(example_store, warm=False)
+    try:
+        found, routes = [], list(app.routes)
+        while routes:
+            route = routes.pop()
+            routes += getattr(getattr(route, "original_router", None), "routes", [])
+            if isinstance(route, APIRoute):
+                todo = list(route.dependant.dependencies)
+                while todo:
+                    dependency = todo.pop()
+                    todo += dependency.dependencies
+                    found.append((route.path, dependency.call))
+        assert found, "the API has no dependencies left to check"
+        plain = [(path, getattr(call, "__name__", call)) for path, call in found
+                 if not inspect.iscoroutinefunction(call)]
+        assert plain == []
+    finally:
+        app.state.service.store.close()
