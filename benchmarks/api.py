@@ -1,13 +1,14 @@
 """Latency of the REST API under load: the dyad and events endpoints, 50 concurrent clients.
 
     .venv/bin/python benchmarks/api.py [--events 10000000] [--db /tmp/detente-bench-v2.duckdb]
-                                       [--clients 50] [--requests 1000] [--workers 2]
+                                       [--clients 50] [--requests 1000] [--workers N]
 
 Uses the synthetic store of benchmarks/query.py (built once, then reused), starts
-`detente serve` on a free loopback port, and sends each workload from `--clients` concurrent
-clients on this machine, each sending its next request when the last one is answered, until
-`--requests` have been answered. Prints p50, p90, p99 and max latency as the clients saw it,
-and the throughput. Workloads:
+`detente serve` on a free loopback port (one worker process per core unless `--workers` says
+otherwise: the setup docs/api.md advises for many clients), and sends each workload from
+`--clients` concurrent clients on this machine, each sending its next request when the last
+one is answered, until `--requests` have been answered. Prints p50, p90, p99 and max latency
+as the clients saw it, and the throughput. Workloads:
 
 - dyad, 190 pairs: `/api/dyad?a=X&b=Y&by=month` for every pair of the 20 busiest countries,
   in random order; each pair is asked many times, as analysts browsing a dashboard would.
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import signal
 import statistics
@@ -164,8 +166,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--workers", type=int, default=1,
-                        help="Server processes (`detente serve --workers`); default 1.")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="Server processes (`detente serve --workers`); default one per "
+                        "core, as docs/api.md advises for many clients (`--workers 1` is "
+                        "the command's own default, for one analyst).")
     parser.add_argument("--httpx", action="store_true", help="Clients made with httpx "
                         "(each answer parsed as a full HTTP client does; it takes CPU from "
                         "the server on the same cores) rather than plain keep-alive "
