@@ -268,6 +268,31 @@ def test_workers_answer_as_one_process_does_and_stop_with_it(http, example_store
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)  # none left behind
 
 
+def test_workers_do_not_outlive_a_killed_server(example_store):
+    """A `detente serve --workers 2` killed outright (no chance to stop its workers) leaves
+    no worker serving the port on its own: each sees its connection to it close, and ends."""
+    with running_server(example_store, workers=2) as url:
+        workers = [pid for pid in children(PIDS[url])
+                   if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(workers) == 2
+        os.kill(PIDS[url], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in workers)
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{url}/api/", timeout=5)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def test_workers_do_not_share_a_port_with_another_server(example_store):
     with running_server(example_store, workers=2) as url:
         port = url.rsplit(":", 1)[1]
