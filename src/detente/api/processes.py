@@ -27,6 +27,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from multiprocessing.reduction import recv_handle, send_handle
 from typing import Any
 
@@ -107,15 +108,20 @@ def _serve_one(inbox: Inbox, options: dict[str, Any]) -> None:
     DealtServer(uvicorn.Config(FACTORY, factory=True, **options), inbox).run()
 
 
-def _deal(listener: socket.socket, inboxes: list[Inbox]) -> None:
+def _deal(listener: socket.socket, inboxes: list[Inbox], stopping: threading.Event) -> None:
     """Accept connections on ``listener`` and hand each to the next worker in turn (one
-    whose process is gone is skipped), until the listener is shut."""
+    whose process is gone is skipped), until ``stopping`` is set and the listener shut."""
     turn = 0
     while True:
         try:
             conn, _ = listener.accept()
-        except OSError:  # shut by run(): stopping
-            return
+        except OSError:
+            if stopping.is_set():
+                return
+            # a client gone before it was accepted, or no file descriptor left for now
+            # (EMFILE): the next connection may well be served, so keep accepting
+            time.sleep(0.05)
+            continue
         with conn:
             for _ in inboxes:
                 inbox, turn = inboxes[turn % len(inboxes)], turn + 1
@@ -126,9 +132,10 @@ def _deal(listener: socket.socket, inboxes: list[Inbox]) -> None:
                     continue
 
 
-def _shut(listener: socket.socket) -> None:
+def _shut(listener: socket.socket, stopping: threading.Event) -> None:
     """Stop taking connections on ``listener``; this wakes the dealing thread's accept(),
     which then ends."""
+    stopping.set()
     with contextlib.suppress(OSError):  # already shut
         listener.shutdown(socket.SHUT_RDWR)
 
@@ -147,11 +154,12 @@ def run(workers: int, host: str, port: int, options: dict[str, Any]) -> int:
                              name=f"detente-serve-{i + 1}")
              for i, (_, theirs) in enumerate(pipes)]
     stopping = False
+    dealing_ends = threading.Event()
 
     def stop(*_: Any) -> None:
         nonlocal stopping
         stopping = True
-        _shut(listener)  # no new connections
+        _shut(listener, dealing_ends)  # no new connections
         for proc in procs:
             if proc.pid is not None and proc.exitcode is None:
                 proc.terminate()  # SIGTERM: uvicorn finishes the requests it has, then exits
@@ -164,8 +172,8 @@ def run(workers: int, host: str, port: int, options: dict[str, Any]) -> int:
             proc.start()
         for _, theirs in pipes:
             theirs.close()  # the workers have theirs: a worker's end closes when it exits
-        threading.Thread(target=_deal, args=(listener, [ours for ours, _ in pipes]),
-                         name="detente-deal", daemon=True).start()
+        threading.Thread(target=_deal, name="detente-deal", daemon=True,
+                         args=(listener, [ours for ours, _ in pipes], dealing_ends)).start()
         while running := [p for p in procs if p.exitcode is None]:
             multiprocessing.connection.wait([p.sentinel for p in running])
             for proc in procs:
@@ -176,7 +184,7 @@ def run(workers: int, host: str, port: int, options: dict[str, Any]) -> int:
                     stop()
         return failed
     finally:
-        _shut(listener)
+        _shut(listener, dealing_ends)
         listener.close()
         for proc in procs:
             if proc.pid is not None:
