@@ -153,13 +153,10 @@ def run(workers: int, host: str, port: int, options: dict[str, Any]) -> int:
     procs = [context.Process(target=_serve_one, args=(theirs, options),
                              name=f"detente-serve-{i + 1}")
              for i, (_, theirs) in enumerate(pipes)]
-    stopping = False
-    dealing_ends = threading.Event()
+    stopping = threading.Event()  # set once: by a signal, a failed worker or the end
 
     def stop(*_: Any) -> None:
-        nonlocal stopping
-        stopping = True
-        _shut(listener, dealing_ends)  # no new connections
+        _shut(listener, stopping)  # no new connections
         for proc in procs:
             if proc.pid is not None and proc.exitcode is None:
                 proc.terminate()  # SIGTERM: uvicorn finishes the requests it has, then exits
@@ -173,18 +170,18 @@ def run(workers: int, host: str, port: int, options: dict[str, Any]) -> int:
         for _, theirs in pipes:
             theirs.close()  # the workers have theirs: a worker's end closes when it exits
         threading.Thread(target=_deal, name="detente-deal", daemon=True,
-                         args=(listener, [ours for ours, _ in pipes], dealing_ends)).start()
+                         args=(listener, [ours for ours, _ in pipes], stopping)).start()
         while running := [p for p in procs if p.exitcode is None]:
             multiprocessing.connection.wait([p.sentinel for p in running])
             for proc in procs:
-                if proc.exitcode not in (None, 0) and not stopping:
+                if proc.exitcode not in (None, 0) and not stopping.is_set():
                     print(f"detente serve: worker {proc.name} exited with status "
                           f"{proc.exitcode}; stopping the others", file=sys.stderr)
                     failed = 1
                     stop()
         return failed
     finally:
-        _shut(listener, dealing_ends)
+        _shut(listener, stopping)
         listener.close()
         for proc in procs:
             if proc.pid is not None:
